@@ -1,0 +1,3 @@
+from paper_repro.cli import main
+
+raise SystemExit(main())

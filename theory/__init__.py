@@ -1,0 +1,21 @@
+"""Closed-form fixed-point counting for random asymmetric binary networks with self-coupling."""
+from theory.counting import (
+    complexity,
+    free_configuration_complexity,
+    free_configuration_threshold,
+    free_fraction,
+    log_expected_fixed_points,
+    log_expected_pairs,
+    pair_entropy,
+    second_moment_ratio,
+)
+from theory.gaussian import log_orthant, log_p2, owens_t
+from theory.franz_parisi import (
+    OverlapGap,
+    franz_parisi,
+    franz_parisi_at_distance,
+    franz_parisi_quenched,
+    franz_parisi_small_distance,
+    overlap_gap,
+    small_distance_coefficients,
+)
