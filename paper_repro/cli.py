@@ -12,7 +12,9 @@ import importlib
 import sys
 
 # command name -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "bench": ("paper_repro.bench", "measure the speed of the hot paths against naive numpy"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
