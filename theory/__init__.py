@@ -19,3 +19,10 @@ from theory.franz_parisi import (
     overlap_gap,
     small_distance_coefficients,
 )
+from theory.margin import (
+    critical_margin,
+    franz_parisi_margin,
+    franz_parisi_margin_at_distance,
+    margin_dense_threshold,
+)
+from theory.chain import chain_complexity

@@ -13,12 +13,22 @@ Scardecchia, arXiv:2510.11984.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
 from theory._validate import integer_array, real_array
-from theory.gaussian import SQRT2, _log_p2, log_erf, log_ndtr
+from theory.gaussian import (
+    SQRT2,
+    _log_p2_over_phi,
+    _log_p2_over_phi2,
+    _plackett_parts,
+    log_erf,
+    log_ndtr,
+    log_two_phi,
+)
 
 LN2 = np.log(2.0)
 
@@ -37,7 +47,7 @@ def complexity(jd: ArrayLike, kappa: ArrayLike = 0.0) -> np.ndarray:
     """
     jd = real_array("jd", jd, lower=0.0)
     kappa = real_array("kappa", kappa)
-    return LN2 + log_ndtr(jd - kappa)
+    return log_two_phi(jd - kappa)
 
 
 def log_expected_fixed_points(n: ArrayLike, jd: ArrayLike, kappa: ArrayLike = 0.0) -> np.ndarray:
@@ -48,26 +58,122 @@ def log_expected_fixed_points(n: ArrayLike, jd: ArrayLike, kappa: ArrayLike = 0.
     n = integer_array("n", n, lower=2)
     jd = real_array("jd", jd, lower=0.0)
     kappa = real_array("kappa", kappa)
-    return n * (LN2 + log_ndtr(_scaled_threshold(n, jd - kappa)))
+    return n * log_two_phi(_scaled_threshold(n, jd - kappa))
 
 
 def binary_entropy(d: np.ndarray) -> np.ndarray:
-    """H2(d) = -d ln d - (1-d) ln(1-d) in nats (0 at d = 0 and d = 1)."""
-    return special.entr(d) + special.entr(1.0 - d)
+    """H2(d) = -d ln d - (1-d) ln(1-d) in nats (0 at d = 0 and d = 1); the second term as
+    -(1-d) log1p(-d), accurate for tiny d."""
+    return special.entr(d) - special.xlog1py(1.0 - d, -d)
 
 
-def _pair_entropy(d: np.ndarray, d_bar: np.ndarray, jd: np.ndarray) -> np.ndarray:
-    """Sigma2 from d = (1-q)/2 and d_bar = (1+q)/2 given separately (no rounding near q = +-1)."""
-    d, d_bar, jd = np.broadcast_arrays(d, d_bar, jd)
-    entropy = special.entr(d) + special.entr(d_bar)
-    # agreeing sites: rho = q, 1 - rho = 2d, 1 + rho = 2 d_bar; flipped sites: rho = -q
-    agree = np.zeros(d.shape)
-    flip = np.zeros(d.shape)
-    m = d_bar > 0
-    agree[m] = d_bar[m] * _log_p2(jd[m], 2 * d[m], 2 * d_bar[m])
-    m = d > 0
-    flip[m] = d[m] * _log_p2(jd[m], 2 * d_bar[m], 2 * d[m])
-    return LN2 + entropy + agree + flip
+class Correlation(NamedTuple):
+    """A correlation rho with 1 - rho and 1 + rho carried separately (each to full relative
+    precision, whichever of them is small)."""
+
+    rho: np.ndarray
+    one_minus: np.ndarray
+    one_plus: np.ndarray
+
+
+def _weighted(weight: np.ndarray, value_fn, *args: np.ndarray) -> np.ndarray:
+    """weight * value_fn(*args) where weight > 0, and exactly 0 where weight == 0 (the term is
+    absent; its argument may be out of range or infinite there)."""
+    out = np.zeros(weight.shape)
+    m = weight > 0
+    if m.any():
+        out[m] = weight[m] * value_fn(*(x[m] for x in args))
+    return out
+
+
+def _symmetric_pair_excess(a: np.ndarray, q: np.ndarray) -> np.ndarray:
+    r"""Large-N :math:`\Sigma_2(q) - 2\Sigma` for 0 <= q <= 1/2, where correlations are exactly
+    +q and -q. With A and B the odd and even parts of :math:`(P_2(a;q) - \Phi^2)/\Phi^2`
+    (:func:`theory.gaussian._plackett_parts`) and weights (1 +- q)/2:
+
+    .. math:: -\tfrac12\ln(1-q^2) - q\,\mathrm{artanh}\,q
+              + \tfrac12\ln[(1+B)^2 - A^2] + q\,\mathrm{artanh}\frac{A}{1+B},
+
+    every term O(q^2) and computed without cancellation (relative accuracy to q ~ 1e-300).
+    """
+    odd, even = _plackett_parts(a, q)
+    phi2 = special.ndtr(a) ** 2
+    big_a, big_b = odd / phi2, even / phi2
+    return (-0.5 * np.log1p(-q * q) - q * np.arctanh(q)
+            + 0.5 * np.log1p(2.0 * big_b + big_b * big_b - big_a * big_a)
+            + q * np.arctanh(big_a / (1.0 + big_b)))
+
+
+def _pair_terms(
+    a: np.ndarray, d: np.ndarray, q: np.ndarray, agree: Correlation, flip: Correlation,
+    symmetric: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Per-site pair entropy Sigma2 and Franz-Parisi potential V = Sigma2 - Sigma for a
+    Hamming fraction d <= 1/2 (overlap q = 1 - 2d >= 0), threshold a and the stability
+    correlations at agreeing and flipped sites. Two arrangements, each free of cancellation
+    where used (:math:`\Sigma = \ln 2\Phi(a)` throughout):
+
+    - q <= 1/2:  :math:`\Sigma_2 = 2\Sigma + [H_2(d) - \ln 2] + (1-d)\ln\frac{P_2^+}{\Phi^2}
+      + d\ln\frac{P_2^-}{\Phi^2}`, with :math:`H_2 - \ln 2 = -[(1-d)\ln(1+q) + d\ln(1-q)]`
+      and the log-ratios from Plackett's identity; ``symmetric=True`` (correlations exactly
+      +-q) regroups it as :func:`_symmetric_pair_excess`;
+    - q > 1/2:  :math:`V = H_2(d) + (1-d)\ln\frac{P_2^+}{\Phi} + d\ln\frac{P_2^-}{\Phi}`
+      (all terms vanish as d -> 0), Sigma2 = Sigma + V.
+    """
+    a, d, q = np.broadcast_arrays(a, d, q)
+    agree = Correlation(*np.broadcast_arrays(*agree, a)[:3])
+    flip = Correlation(*np.broadcast_arrays(*flip, a)[:3])
+    sigma = log_two_phi(a)
+    sigma2 = np.empty(a.shape)
+    v = np.empty(a.shape)
+    c = q <= 0.5
+    if c.any():
+        ac, dc, qc = a[c], d[c], q[c]
+        if symmetric:
+            excess = _symmetric_pair_excess(ac, qc)
+        else:
+            excess = (-((1.0 - dc) * np.log1p(qc) + dc * np.log1p(-qc))
+                      + (1.0 - dc) * _log_p2_over_phi2(ac, *(x[c] for x in agree))
+                      + dc * _log_p2_over_phi2(ac, *(x[c] for x in flip)))
+        sigma2[c] = 2.0 * sigma[c] + excess
+        v[c] = sigma[c] + excess
+    o = ~c
+    if o.any():
+        do = d[o]
+        vo = (binary_entropy(do)
+              + _weighted(1.0 - do, _log_p2_over_phi, a[o], agree.one_minus[o], agree.one_plus[o])
+              + _weighted(do, _log_p2_over_phi, a[o], flip.one_minus[o], flip.one_plus[o]))
+        v[o] = vo
+        sigma2[o] = sigma[o] + vo
+    return sigma2, v
+
+
+def symmetric_terms(
+    q: np.ndarray, d: np.ndarray, jd: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Large-N (Sigma2, V) at overlap q >= 0 and distance d = (1 - q)/2 <= 1/2, both given
+    to their own relative precision (q matters near 0, d near 0)."""
+    q, d, jd = np.broadcast_arrays(q, d, jd)
+    return _pair_terms(jd, d, q, *overlap_correlations(q, d), symmetric=True)
+
+
+def overlap_and_distance(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(|q|, (1 - |q|)/2): by evenness in q only q >= 0 is needed, and then d is exact
+    wherever it is small."""
+    q = np.abs(q)
+    return q, 0.5 * (1.0 - q)
+
+
+def distance_and_overlap(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(q, d') with d' = min(d, 1 - d) and q = 1 - 2d' >= 0 (exact subtractions)."""
+    d = np.minimum(d, 1.0 - d)
+    return 1.0 - 2.0 * d, d
+
+
+def overlap_correlations(q: np.ndarray, d: np.ndarray) -> tuple[Correlation, Correlation]:
+    """Large-N stability correlations +q (agreeing sites) and -q (flipped sites), with
+    1 - q = 2d and 1 + q = 2(1 - d)."""
+    return Correlation(q, 2.0 * d, 2.0 * (1.0 - d)), Correlation(-q, 2.0 * (1.0 - d), 2.0 * d)
 
 
 def pair_entropy(q: ArrayLike, jd: ArrayLike) -> np.ndarray:
@@ -78,16 +184,40 @@ def pair_entropy(q: ArrayLike, jd: ArrayLike) -> np.ndarray:
 
     :math:`P_2(a;\rho) = P(X>-a, Y>-a)` for unit normals with correlation rho. Even in q,
     :math:`\Sigma_2(0) = 2\Sigma`, :math:`\Sigma_2(\pm1) = \Sigma`. Terms with zero weight are
-    dropped, so q = +-1 give the limits (also at J_D = 0).
+    dropped, so q = +-1 give the limits (also at J_D = 0). Evaluated in the arrangements of
+    :func:`_pair_terms`, which keep relative accuracy near q = 0 and q = +-1.
     """
     q = real_array("q", q, lower=-1.0, upper=1.0)
     jd = real_array("jd", jd, lower=0.0)
-    return _pair_entropy(0.5 * (1.0 - q), 0.5 * (1.0 + q), jd)
+    return symmetric_terms(*overlap_and_distance(q), jd)[0]
 
 
-def log_binomial(n: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """ln C(n, k) = -ln(n+1) - ln B(n-k+1, k+1), accurate for n up to 1e15."""
-    return -np.log1p(n) - special.betaln(n - k + 1.0, k + 1.0)
+def _stirling_remainder(x: np.ndarray) -> np.ndarray:
+    """ln Gamma(x+1) - (x ln x - x + ln(2 pi x)/2) for x >= 1: the series to 1/x^9 above 30,
+    direct below (where nothing large cancels)."""
+    x = np.asarray(x, float)
+    big = x >= 30.0
+    xb = np.where(big, x, 30.0)
+    inv2 = 1.0 / (xb * xb)
+    series = (1.0 / xb) * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 * (1 / 1680
+                                                                               - inv2 / 1188))))
+    xs = np.where(big, 1.0, x)
+    direct = special.gammaln(xs + 1.0) - (xs * np.log(xs) - xs + 0.5 * np.log(2 * np.pi * xs))
+    return np.where(big, series, direct)
+
+
+def log_binomial_excess(n: np.ndarray, k: np.ndarray) -> np.ndarray:
+    r"""ln C(n, k) - n H2(k/n) = -ln(2 pi k(n-k)/n)/2 + sigma(n) - sigma(k) - sigma(n-k)
+    (sigma the Stirling remainder; 0 at k = 0 and k = n), free of the cancellation between
+    two numbers of size n ln 2."""
+    n, k = np.broadcast_arrays(np.asarray(n, float), np.asarray(k, float))
+    inner = (k > 0) & (k < n)
+    kk = np.where(inner, k, 1.0)
+    rest = np.where(inner, n - k, 1.0)
+    nn = np.where(inner, n, 2.0)
+    value = (-0.5 * np.log(2 * np.pi * kk * rest / nn) + _stirling_remainder(nn)
+             - _stirling_remainder(kk) - _stirling_remainder(rest))
+    return np.where(inner, value, 0.0)
 
 
 def log_expected_pairs(n: ArrayLike, k: ArrayLike, jd: ArrayLike) -> np.ndarray:
@@ -99,7 +229,10 @@ def log_expected_pairs(n: ArrayLike, k: ArrayLike, jd: ArrayLike) -> np.ndarray:
     :math:`a_N = J_D\sqrt{N/(N-1)}`. Two configurations at distance k have, at a site where
     they agree (differ), bivariate normal stabilities with correlation rho+ (rho-),
     independently across sites. k = 0 gives E[Z]; summing over k gives E[Z^2]. The value
-    is -inf where no pair can exist (k = 1 at J_D = 0).
+    is -inf where no pair can exist (k = 1 at J_D = 0). Computed as
+    [ln C(N,k) - N H2(k/N)] + N Sigma2_N(k/N) (:func:`log_binomial_excess`,
+    :func:`_pair_terms` with the finite-N correlations), which keeps ~1e-13 relative
+    accuracy up to N = 1e6.
     """
     n = integer_array("n", n, lower=2)
     k = integer_array("k", k, lower=0)
@@ -107,16 +240,14 @@ def log_expected_pairs(n: ArrayLike, k: ArrayLike, jd: ArrayLike) -> np.ndarray:
     n, k, jd = np.broadcast_arrays(n, k, jd)
     if (k > n).any():
         raise ValueError("k must lie in 0..n")
+    k = np.minimum(k, n - k)  # the count is symmetric under k -> n - k
     a = _scaled_threshold(n, jd)
-    agree = np.zeros(n.shape)
-    flip = np.zeros(n.shape)
-    m = k < n  # 1 - rho+ = 2k/(N-1), 1 + rho+ = 2(N-k-1)/(N-1)
-    agree[m] = (n - k)[m] * _log_p2(
-        a[m], 2 * k[m] / (n[m] - 1), 2 * (n[m] - k[m] - 1) / (n[m] - 1)
-    )
-    m = k > 0  # 1 - rho- = 2(N-k)/(N-1), 1 + rho- = 2(k-1)/(N-1)
-    flip[m] = k[m] * _log_p2(a[m], 2 * (n[m] - k[m]) / (n[m] - 1), 2 * (k[m] - 1) / (n[m] - 1))
-    return n * LN2 + log_binomial(n, k) + agree + flip
+    m = n - 1.0
+    agree = Correlation((n - 2 * k - 1) / m, 2 * k / m, 2 * (n - k - 1) / m)
+    flip = Correlation(-(n - 2 * k + 1) / m, 2 * (n - k) / m, 2 * (k - 1) / m)
+    sigma2 = _pair_terms(a, k / n, (n - 2 * k) / n, agree, flip)[0]
+    with np.errstate(invalid="ignore"):  # n * (-inf) stays -inf
+        return log_binomial_excess(n, k) + n * sigma2
 
 
 def _second_moment_ratio_limit(jd: np.ndarray) -> np.ndarray:

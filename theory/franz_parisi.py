@@ -31,24 +31,17 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
+from theory._search import bisect_sign_change, golden_minimum
 from theory._validate import real_array
-from theory.counting import free_fraction
-from theory.gaussian import _geometric_offsets, _log_p2_over_phi, log_ndtr, panel_rule
+from theory.counting import (
+    distance_and_overlap,
+    free_fraction,
+    overlap_and_distance,
+    symmetric_terms,
+)
+from theory.gaussian import _geometric_offsets, log_ndtr, panel_rule
 
 LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
-
-
-def _franz_parisi(d: np.ndarray, d_bar: np.ndarray, jd: np.ndarray) -> np.ndarray:
-    """Annealed V from d and d_bar = 1 - d given separately."""
-    d, d_bar, jd = np.broadcast_arrays(d, d_bar, jd)
-    entropy = special.entr(d) + special.entr(d_bar)
-    agree = np.zeros(d.shape)
-    flip = np.zeros(d.shape)
-    m = d_bar > 0
-    agree[m] = d_bar[m] * _log_p2_over_phi(jd[m], 2 * d[m], 2 * d_bar[m])
-    m = d > 0
-    flip[m] = d[m] * _log_p2_over_phi(jd[m], 2 * d_bar[m], 2 * d[m])
-    return entropy + agree + flip
 
 
 def franz_parisi(q: ArrayLike, jd: ArrayLike) -> np.ndarray:
@@ -57,7 +50,7 @@ def franz_parisi(q: ArrayLike, jd: ArrayLike) -> np.ndarray:
     V(1) = 0."""
     q = real_array("q", q, lower=-1.0, upper=1.0)
     jd = real_array("jd", jd, lower=0.0)
-    return _franz_parisi(0.5 * (1.0 - q), 0.5 * (1.0 + q), jd)
+    return symmetric_terms(*overlap_and_distance(q), jd)[1]
 
 
 def franz_parisi_at_distance(d: ArrayLike, jd: ArrayLike) -> np.ndarray:
@@ -65,7 +58,7 @@ def franz_parisi_at_distance(d: ArrayLike, jd: ArrayLike) -> np.ndarray:
     resolves distances far below 1e-16, where q = 1 - 2d rounds to 1."""
     d = real_array("d", d, lower=0.0, upper=1.0)
     jd = real_array("jd", jd, lower=0.0)
-    return _franz_parisi(d, 1.0 - d, jd)
+    return symmetric_terms(*distance_and_overlap(d), jd)[1]
 
 
 def small_distance_coefficients(jd: ArrayLike) -> dict[str, np.ndarray]:
@@ -122,31 +115,6 @@ class OverlapGap:
 _LOG_D_GRID = np.linspace(np.log(1e-300), np.log(0.5), 1500)
 
 
-def _bisect_log_d(func, lo: np.ndarray, hi: np.ndarray, iterations: int = 64) -> np.ndarray:
-    """Vectorised bisection in ln d for a sign change of func between ln d = lo (f < 0) and hi (f > 0)."""
-    for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        neg = func(mid) < 0
-        lo = np.where(neg, mid, lo)
-        hi = np.where(neg, hi, mid)
-    return 0.5 * (lo + hi)
-
-
-def _golden_min_log_d(func, lo: np.ndarray, hi: np.ndarray, iterations: int = 90) -> np.ndarray:
-    """Vectorised golden-section search for the minimum of func over ln d in [lo, hi]."""
-    ratio = 0.5 * (np.sqrt(5.0) - 1.0)
-    x1, x2 = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-    f1, f2 = func(x1), func(x2)
-    for _ in range(iterations):
-        left = f1 < f2  # the minimum lies in [lo, x2]
-        lo, hi = np.where(left, lo, x1), np.where(left, x2, hi)
-        x_new = np.where(left, hi - ratio * (hi - lo), lo + ratio * (hi - lo))
-        f_new = func(x_new)
-        x1, x2 = np.where(left, x_new, x2), np.where(left, x1, x_new)
-        f1, f2 = np.where(left, f_new, f2), np.where(left, f1, f_new)
-    return 0.5 * (lo + hi)
-
-
 def overlap_gap(jd: ArrayLike) -> OverlapGap:
     r"""Overlap-gap edge and minimum of the annealed Franz-Parisi potential V (vectorised).
 
@@ -161,8 +129,8 @@ def overlap_gap(jd: ArrayLike) -> OverlapGap:
     j = jd.reshape(-1)
 
     def v_of(log_d: np.ndarray, jj: np.ndarray = j) -> np.ndarray:
-        d = np.exp(log_d)
-        return _franz_parisi(d, -np.expm1(log_d), jj)
+        d = np.exp(log_d)  # d <= 1/2 here
+        return symmetric_terms(1.0 - 2.0 * d, d, jj)[1]
 
     grid = _LOG_D_GRID
     values = v_of(grid[None, :], j[:, None])  # (J, grid), grid runs from small d to d = 1/2
@@ -174,13 +142,13 @@ def overlap_gap(jd: ArrayLike) -> OverlapGap:
     last_neg = grid.size - 1 - np.argmax(negative[:, ::-1], axis=1)
     zero_jd = j == 0
     idx = np.minimum(last_neg, grid.size - 2)
-    log_d_gap = _bisect_log_d(lambda x: -v_of(x), grid[idx], grid[idx + 1])
+    log_d_gap = bisect_sign_change(v_of, grid[idx], grid[idx + 1])
     log_d_gap = np.where(zero_jd, np.log(0.5), log_d_gap)
 
     i_min = np.argmin(values, axis=1)
     lo = grid[np.maximum(i_min - 1, 0)]
     hi = grid[np.minimum(i_min + 1, grid.size - 1)]
-    log_d_min = _golden_min_log_d(v_of, lo, hi)
+    log_d_min = golden_minimum(v_of, lo, hi)
     d_gap = np.exp(log_d_gap)
     d_min = np.exp(log_d_min)
     return OverlapGap(
