@@ -89,16 +89,22 @@ def _gap_depth(jd: float, kappa: float, log_d_grid: np.ndarray) -> float:
     return best
 
 
+def _distance_grid(d_gap: float) -> np.ndarray:
+    """ln d from 1e-8 times the kappa = 0 gap edge (any dip of V_kappa lies beyond) to 1/2."""
+    return np.linspace(max(np.log(d_gap) - np.log(1e8), np.log(1e-300)), np.log(0.5), 160)
+
+
 def critical_margin(jd: ArrayLike, tol: float = 1e-10) -> np.ndarray:
     r"""Smallest margin :math:`\kappa_c(J_D)` for which the annealed :math:`V_\kappa(d)` is
     non-negative for all d in (0, 1/2] (gap-free), searched in (0, 2 J_D] (beyond 2 J_D the
     curve is negative near d = 0).
 
-    Method: V_kappa is minimised over 240 log-spaced distances from d_gap(J_D) 1e-8 (the
-    kappa = 0 gap edge, :func:`theory.overlap_gap`, times 1e-8) to 1/2, refined by Brent;
-    the margin is scanned on 30 log-spaced values of (0, 2 J_D], then Brent's method
-    brackets the first change of sign of the minimum. Returns ``inf`` where no margin in
-    (0, 2 J_D] gives a gap-free curve (small J_D).
+    Method: V_kappa is minimised over 160 log-spaced distances from d_gap(J_D) 1e-8 (the
+    kappa = 0 gap edge, :func:`theory.overlap_gap`, times 1e-8) to 1/2, every local
+    minimum refined by Brent; the margin is scanned on 16 log-spaced values of
+    [1e-10, 1] x 2 J_D, then Brent's method brackets the first change of sign of the
+    minimum. Returns ``inf`` where no margin in (0, 2 J_D] gives a gap-free curve (small
+    J_D). About 2 s per value of J_D.
     """
     from theory.franz_parisi import overlap_gap
 
@@ -112,33 +118,39 @@ def critical_margin(jd: ArrayLike, tol: float = 1e-10) -> np.ndarray:
         j = float(j)
         if j == 0.0:
             continue
-        grid = np.linspace(max(np.log(d_gap[idx]) - np.log(1e8), np.log(1e-300)),
-                           np.log(0.5), 240)
-        kappas = 2.0 * j * np.logspace(-12, 0, 30)
+        grid = _distance_grid(float(d_gap[idx]))
+        kappas = 2.0 * j * np.logspace(-10, 0, 16)
         depth = np.array([_gap_depth(j, kap, grid) for kap in kappas])
         ok = np.flatnonzero(depth >= 0)
         if ok.size == 0:
             continue
         i = ok[0]
         if i == 0:
-            out[idx] = kappas[0]  # gap-free already at a 1e-12 fraction of 2 J_D
+            out[idx] = kappas[0]  # gap-free already at a 1e-10 fraction of 2 J_D
             continue
         out[idx] = optimize.brentq(lambda kap: _gap_depth(j, kap, grid),
                                    kappas[i - 1], kappas[i], xtol=tol * j)
     return out
 
 
-def margin_dense_threshold(bracket: tuple[float, float] = (0.02, 1.0), tol: float = 1e-8) -> float:
+def margin_dense_threshold(bracket: tuple[float, float] = (0.02, 1.0), tol: float = 1e-10) -> float:
     r"""Self-coupling :math:`J^*` with :math:`\kappa_c(J^*) = J^*` (annealed margin bound):
     above it, margin-:math:`\kappa_c` fixed points are exponentially many
     (:math:`\Sigma(J_D - \kappa_c) > 0`) and each sits in a gap-free region of ordinary
-    fixed points. Brent's method on :math:`\kappa_c(J) - J` inside ``bracket``."""
+    fixed points.
+
+    Since the gap-free margins form the interval [kappa_c, 2 J_D] (no re-entrance, checked
+    by :func:`critical_margin`'s scan), kappa_c(J) <= J iff the curve at kappa = J is
+    gap-free; so J* is the root of :math:`\min_d V_{\kappa=J}(d)` in J, found by Brent's
+    method inside ``bracket``.
+    """
+    from theory.franz_parisi import overlap_gap
+
     lo, hi = bracket
     if not 0 < lo < hi:
         raise ValueError("bracket must satisfy 0 < lo < hi")
 
-    def excess(j: float) -> float:
-        kc = float(critical_margin(j)[()])
-        return (kc if np.isfinite(kc) else 2.0 * j + 1.0) - j
+    def depth(j: float) -> float:
+        return _gap_depth(j, j, _distance_grid(float(overlap_gap(j).d_gap)))
 
-    return float(optimize.brentq(excess, lo, hi, xtol=tol))
+    return float(optimize.brentq(depth, lo, hi, xtol=tol))

@@ -1,0 +1,105 @@
+"""The figure gallery: one module per figure, each a thin script over ``theory`` and ``sim``.
+
+A figure module defines
+
+- ``SUMMARY``: one line saying what the figure shows;
+- ``compute(ctx: Context) -> dict``: every number the figure plots, as JSON-ready data
+  ``{"parameters": {...}, "data": {...}}`` (sweeps go through ``ctx.sweep``);
+- ``draw(record: dict, path: Path) -> None``: the PNG, drawn only from the saved record.
+
+:func:`produce` computes (or reloads, with ``redraw``), saves ``NAME.json`` with the
+parameters, seed and toolkit version beside the data, and draws ``NAME.png``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from paper_repro.sweep import ResultStore, Task, TaskFunction, run_sweep
+
+FIGURES: list[str] = [
+    "margin_clusters",
+]
+
+
+def load(name: str) -> ModuleType:
+    if name not in FIGURES:
+        raise KeyError(name)
+    return importlib.import_module(f"paper_repro.figures.{name}")
+
+
+@dataclass
+class Context:
+    """What a figure's ``compute`` may use: mode, seed, where to keep sweep stores, and the
+    executor that runs sweep tasks (local processes or a dask cluster)."""
+
+    name: str
+    quick: bool
+    seed: int
+    runs_dir: Path
+    executor: Any = None
+    progress: bool = True
+    timings: dict = field(default_factory=dict)
+
+    def sweep(self, label: str, func: TaskFunction, tasks: list[Task]) -> list[dict]:
+        """Run ``tasks`` through the shared runner with a resumable store per (figure, label,
+        mode, seed)."""
+        mode = "quick" if self.quick else "full"
+        store = ResultStore(self.runs_dir / f"{self.name}-{label}-{mode}-seed{self.seed}.jsonl")
+        start = time.perf_counter()
+        results = run_sweep(func, tasks, store, self.seed, executor=self.executor,
+                            progress=self.progress, description=f"{self.name}:{label}")
+        self.timings[label] = round(time.perf_counter() - start, 3)
+        return results
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return str(value)  # "inf", "-inf", "nan": JSON has no such numbers
+    return value
+
+
+def produce(name: str, ctx: Context, out_dir: Path, redraw: bool = False) -> tuple[Path, Path]:
+    """Compute (or, with ``redraw``, reload) the figure's data, save it, draw the PNG."""
+    from paper_repro import __version__
+
+    module = load(name)
+    data_path = out_dir / f"{name}.json"
+    png_path = out_dir / f"{name}.png"
+    if redraw:
+        if not data_path.exists():
+            raise FileNotFoundError(f"{data_path} does not exist: run the figure once first")
+        record = json.loads(data_path.read_text())
+    else:
+        start = time.perf_counter()
+        computed = module.compute(ctx)
+        record = {
+            "figure": name,
+            "summary": module.SUMMARY,
+            "toolkit_version": __version__,
+            "seed": ctx.seed,
+            "quick": ctx.quick,
+            "seconds": round(time.perf_counter() - start, 2),
+            "sweep_seconds": ctx.timings,
+            **_jsonable(computed),
+        }
+        out_dir.mkdir(parents=True, exist_ok=True)
+        data_path.write_text(json.dumps(record, indent=1))
+    module.draw(record, png_path)
+    return png_path, data_path
