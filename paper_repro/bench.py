@@ -15,7 +15,11 @@ import json
 import platform
 import time
 
-BENCHMARK_MODULES: list[str] = []
+BENCHMARK_MODULES: list[str] = [
+    "paper_repro.bench_fixed_points",
+    "paper_repro.bench_dynamics",
+    "paper_repro.bench_learner",
+]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -3,7 +3,7 @@
 A sweep is a list of :class:`Task` (a stable key and JSON parameters) and a task function
 ``func(params: dict, rng: numpy.random.Generator) -> dict``. :func:`run_sweep`
 
-- skips tasks already in the :class:`ResultStore` (a JSON-lines file appended and flushed
+- skips tasks already in the :class:`ResultStore` with the same parameters (a JSON-lines file appended and flushed
   task by task, so an interrupted run - Ctrl-C or a killed worker - resumes without losing
   or recomputing finished tasks; a torn last line from a kill is dropped on reload);
 - gives every task its own random stream, derived from the root seed and the task key by
@@ -72,11 +72,20 @@ class ResultStore:
                 raise ValueError(f"{self.path}: line {i + 1} is not valid JSON") from None
             self._records[record["key"]] = record
             good.append(line)
-        if len(good) != len(lines) or (text and not text.endswith("\n")):
-            self.path.write_text("".join(g + "\n" for g in good))
+        if len(good) != len(lines) or len(self._records) != len(good) or (
+                text and not text.endswith("\n")):
+            # drop a torn line and lines superseded by a later one with the same key
+            kept = [json.dumps(r) for r in self._records.values()]
+            self.path.write_text("".join(k + "\n" for k in kept))
 
     def __contains__(self, key: str) -> bool:
         return key in self._records
+
+    def holds(self, task: Task) -> bool:
+        """Whether ``task`` is stored with exactly these parameters (a task whose parameters
+        changed since it was stored runs again; its new line supersedes the old one)."""
+        record = self._records.get(task.key)
+        return record is not None and _canonical(record["params"]) == _canonical(task.params)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -91,6 +100,10 @@ class ResultStore:
 
     def results(self, keys: Iterable[str]) -> list[dict]:
         return [self._records[k]["result"] for k in keys]
+
+
+def _canonical(params: dict) -> str:
+    return json.dumps(params, sort_keys=True, default=str)
 
 
 class _Deferred:
@@ -178,7 +191,7 @@ def run_sweep(
     keys = [t.key for t in tasks]
     if len(set(keys)) != len(keys):
         raise ValueError("task keys must be unique")
-    todo = [t for t in tasks if t.key not in store]
+    todo = [t for t in tasks if not store.holds(t)]
     own_executor = executor is None
     executor = make_executor(1) if own_executor else executor
     bar = _progress_bar(len(tasks), len(tasks) - len(todo), description) if progress else None

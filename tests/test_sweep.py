@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from sweep_tasks import noisy_square
 
 from paper_repro.sweep import ResultStore, Task, make_executor, run_sweep
-from sweep_tasks import noisy_square
 
 TASKS = [Task(f"x={x}", {"x": x}) for x in range(12)]
 
@@ -53,13 +53,13 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path):
     store_path = tmp_path / "killed.jsonl"
     log = tmp_path / "calls.txt"
     script = (
-        "import sys; sys.path.insert(0, %r)\n"
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
         "from paper_repro.sweep import ResultStore, Task, run_sweep\n"
         "from sweep_tasks import noisy_square\n"
-        "tasks = [Task(f'x={x}', {'x': x, 'sleep': 0.3}) for x in range(12)]\n"
-        "run_sweep(noisy_square, tasks, ResultStore(%r), 11, progress=False)\n"
-    ) % (str(Path(__file__).parent), str(store_path))
-    env = dict(os.environ, SWEEP_CALL_LOG=str(log))
+        "tasks = [Task(f'x={x}', {'x': x}) for x in range(12)]\n"
+        f"run_sweep(noisy_square, tasks, ResultStore({str(store_path)!r}), 11, progress=False)\n"
+    )
+    env = dict(os.environ, SWEEP_CALL_LOG=str(log), SWEEP_SLEEP="0.3")
     proc = subprocess.Popen([sys.executable, "-c", script], env=env)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -72,8 +72,7 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path):
     assert 4 <= done_before < 12
     with open(store_path, "a") as fh:  # a torn line, as if killed inside a write
         fh.write('{"key": "x=11", "par')
-    tasks = [Task(f"x={x}", {"x": x, "sleep": 0.0}) for x in range(12)]
-    # params differ only in sleep, which does not enter the result; keys match
+    tasks = TASKS
     os.environ["SWEEP_CALL_LOG"] = str(log)
     try:
         resumed = run_sweep(noisy_square, tasks, ResultStore(store_path), 11, progress=False)
@@ -87,6 +86,17 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path):
     assert len(keys) == len(set(keys)) == 12
     calls = log.read_text().split()
     assert len(calls) <= 12 + 1  # at most the task killed in flight runs twice
+
+
+def test_changed_parameters_run_again_and_supersede(tmp_path):
+    store_path = tmp_path / "s.jsonl"
+    run_sweep(noisy_square, TASKS[:3], ResultStore(store_path), 3, progress=False)
+    changed = [Task("x=1", {"x": 10})]
+    again = run_sweep(noisy_square, changed, ResultStore(store_path), 3, progress=False)
+    assert 90 < again[0]["value"] < 110  # recomputed with x = 10, not the stored x = 1
+    store = ResultStore(store_path)  # reload: the newer line wins, the file is compacted
+    assert len(store) == 3 and store.holds(changed[0]) and not store.holds(TASKS[1])
+    assert len(store_path.read_text().splitlines()) == 3
 
 
 def test_dask_local_cluster_gives_the_same_results(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mp_reference as ref
 import mpmath as mp
 import numpy as np
 import pytest
@@ -10,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
 
-import mp_reference as ref
 from theory.gaussian import log_ndtr_diff, log_orthant, log_p2, owens_t
 
 

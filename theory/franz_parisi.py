@@ -212,8 +212,8 @@ def _franz_parisi_quenched(d: np.ndarray, d_bar: np.ndarray, jd: np.ndarray) -> 
         lo = np.where(g < 0, mu, lo)
         hi = np.where(g < 0, hi, mu)
         slope = (weight * p * (1.0 - p)).sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = mu - g / slope
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            newton = mu - g / slope  # tiny slopes: rejected below, bisection instead
         inside = (newton > lo) & (newton < hi) & np.isfinite(newton)
         mu_next = np.where(inside, newton, 0.5 * (lo + hi))
         if np.all(np.abs(mu_next - mu) <= 1e-13 * (1.0 + np.abs(mu))):

@@ -84,14 +84,14 @@ def _gap_depth(jd: float, kappa: float, log_d_grid: np.ndarray) -> float:
     for i in inner:
         res = optimize.minimize_scalar(lambda x: float(v(x)),
                                        bounds=(log_d_grid[i - 1], log_d_grid[i + 1]),
-                                       method="bounded", options={"xatol": 1e-10})
+                                       method="bounded", options={"xatol": 1e-7})
         best = min(best, float(res.fun))
     return best
 
 
 def _distance_grid(d_gap: float) -> np.ndarray:
     """ln d from 1e-8 times the kappa = 0 gap edge (any dip of V_kappa lies beyond) to 1/2."""
-    return np.linspace(max(np.log(d_gap) - np.log(1e8), np.log(1e-300)), np.log(0.5), 160)
+    return np.linspace(max(np.log(d_gap) - np.log(1e8), np.log(1e-300)), np.log(0.5), 100)
 
 
 def critical_margin(jd: ArrayLike, tol: float = 1e-10) -> np.ndarray:
@@ -99,12 +99,12 @@ def critical_margin(jd: ArrayLike, tol: float = 1e-10) -> np.ndarray:
     non-negative for all d in (0, 1/2] (gap-free), searched in (0, 2 J_D] (beyond 2 J_D the
     curve is negative near d = 0).
 
-    Method: V_kappa is minimised over 160 log-spaced distances from d_gap(J_D) 1e-8 (the
+    Method: V_kappa is minimised over 100 log-spaced distances from d_gap(J_D) 1e-8 (the
     kappa = 0 gap edge, :func:`theory.overlap_gap`, times 1e-8) to 1/2, every local
     minimum refined by Brent; the margin is scanned on 16 log-spaced values of
     [1e-10, 1] x 2 J_D, then Brent's method brackets the first change of sign of the
     minimum. Returns ``inf`` where no margin in (0, 2 J_D] gives a gap-free curve (small
-    J_D). About 2 s per value of J_D.
+    J_D). About 1 s per value of J_D on an idle core.
     """
     from theory.franz_parisi import overlap_gap
 
@@ -128,7 +128,7 @@ def critical_margin(jd: ArrayLike, tol: float = 1e-10) -> np.ndarray:
         if i == 0:
             out[idx] = kappas[0]  # gap-free already at a 1e-10 fraction of 2 J_D
             continue
-        out[idx] = optimize.brentq(lambda kap: _gap_depth(j, kap, grid),
+        out[idx] = optimize.brentq(lambda kap, j=j, grid=grid: _gap_depth(j, kap, grid),
                                    kappas[i - 1], kappas[i], xtol=tol * j)
     return out
 

@@ -26,7 +26,21 @@ import numpy as np
 from paper_repro.sweep import ResultStore, Task, TaskFunction, run_sweep
 
 FIGURES: list[str] = [
+    "complexity",
+    "second_moment",
+    "pair_overlaps",
+    "franz_parisi",
     "margin_clusters",
+    "local_entropy",
+    "accessibility",
+    "dynamics_fixed_points",
+    "chain",
+    "phase_diagram",
+    "learning_curves",
+    "width_scaling",
+    "self_coupling_sweep",
+    "lambda_advantage",
+    "depth_capacity",
 ]
 
 
@@ -49,11 +63,14 @@ class Context:
     progress: bool = True
     timings: dict = field(default_factory=dict)
 
-    def sweep(self, label: str, func: TaskFunction, tasks: list[Task]) -> list[dict]:
+    def sweep(self, label: str, func: TaskFunction, tasks: list[Task],
+              owner: str | None = None) -> list[dict]:
         """Run ``tasks`` through the shared runner with a resumable store per (figure, label,
-        mode, seed)."""
+        mode, seed). ``owner`` names another figure whose store of the same label to share
+        (same keys and parameters give the same results, so finished tasks are reused)."""
         mode = "quick" if self.quick else "full"
-        store = ResultStore(self.runs_dir / f"{self.name}-{label}-{mode}-seed{self.seed}.jsonl")
+        name = owner or self.name
+        store = ResultStore(self.runs_dir / f"{name}-{label}-{mode}-seed{self.seed}.jsonl")
         start = time.perf_counter()
         results = run_sweep(func, tasks, store, self.seed, executor=self.executor,
                             progress=self.progress, description=f"{self.name}:{label}")

@@ -15,9 +15,22 @@ SUMMARY = ("annealed Franz-Parisi curves around margin-kappa fixed points, the g
            "become exponentially many")
 
 
+QUICK_GRID, FULL_GRID = 8, 40  # self-couplings at which kappa_c is solved
+
+
 def critical_margin_task(params: dict, rng: np.random.Generator) -> dict:
     del rng  # deterministic
     return {"kappa_c": float(theory.critical_margin(params["jd"]))}
+
+
+def critical_margins(ctx) -> tuple[np.ndarray, np.ndarray]:
+    """kappa_c(J_D) on the figure's J_D grid, through a sweep stored under this figure (other
+    figures call this to share the store)."""
+    jd_grid = np.round(np.geomspace(0.06, 3.0, QUICK_GRID if ctx.quick else FULL_GRID), 6)
+    results = ctx.sweep("critical_margin", critical_margin_task,
+                        [Task(f"jd={j:.6f}", {"jd": float(j)}) for j in jd_grid],
+                        owner="margin_clusters")
+    return jd_grid, np.array([r["kappa_c"] for r in results])
 
 
 def compute(ctx) -> dict:
@@ -27,10 +40,7 @@ def compute(ctx) -> dict:
     d = np.logspace(-7, np.log10(0.5), 300 if ctx.quick else 800)
     curves = [theory.franz_parisi_margin_at_distance(d, jd_curve, k) for k in kappas]
 
-    jd_grid = np.round(np.geomspace(0.06, 3.0, 12 if ctx.quick else 40), 6)
-    results = ctx.sweep("critical_margin", critical_margin_task,
-                        [Task(f"jd={j:.6f}", {"jd": float(j)}) for j in jd_grid])
-    kappa_c = np.array([r["kappa_c"] for r in results])
+    jd_grid, kappa_c = critical_margins(ctx)
     j_star = theory.margin_dense_threshold()
     finite = np.isfinite(kappa_c)
     margin_complexity = np.where(finite, theory.complexity(jd_grid, np.where(finite, kappa_c, 0)),
@@ -52,7 +62,7 @@ def draw(record: dict, path: Path) -> None:
     d = as_array(data["d"])
     jd = as_array(p["jd_grid"])
     kappa_c = as_array(data["kappa_c"])
-    with figure(path, ncols=3, width=14, height=4.2) as (fig, axes):
+    with figure(path, ncols=3, width=14, height=4.2) as (_, axes):
         ax = axes[0]
         for kappa, v in zip(p["kappas"], data["v_kappa"]):
             label = rf"$\kappa={kappa:.3g}$"

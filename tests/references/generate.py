@@ -17,7 +17,7 @@ from pathlib import Path
 import mpmath as mp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import mp_reference as ref  # noqa: E402
+import mp_reference as ref
 
 JD = [0.0, 1e-6, 0.05, 0.3, 0.6744897501960817, 1.0, 2.0, 3.5, 5.0]
 Q = [-1.0, -1 + 1e-12, -0.999, -0.7, -0.2, 0.0, 1e-9, 0.3, 0.8, 0.99, 0.999999, 1 - 1e-12, 1.0]

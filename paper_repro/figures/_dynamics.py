@@ -1,0 +1,99 @@
+"""Sweep tasks shared by the dynamics figures: does an algorithm find a fixed point?
+
+One task = ``runs`` independent instances (fresh couplings and a uniformly random start each)
+of one algorithm at one (n, J_D); the result lists per run whether a verified fixed point was
+reached and the sweeps it took.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.annealing import anneal
+from sim.couplings import random_couplings
+from sim.dynamics import relax
+from sim.replicated import replicated_relax
+
+ALGORITHMS = ("async", "sync", "anneal", "replicated")
+# matrices above this size are drawn and relaxed in float32 (memory traffic halved; every
+# reported fixed point is still verified in float64 by sim.dynamics)
+FLOAT32_ABOVE = 4000
+
+
+def _random_start(n: int, rng: np.random.Generator) -> np.ndarray:
+    return np.where(rng.random(n) < 0.5, 1, -1).astype(np.int8)
+
+
+def run_algorithm(J: np.ndarray, params: dict, rng: np.random.Generator) -> tuple[bool, int, np.ndarray]:
+    """(found a verified FP, sweeps used, final state) of ``params['algorithm']`` on J."""
+    algorithm = params["algorithm"]
+    n = J.shape[0]
+    if algorithm in ("async", "sync"):
+        dtype = np.float32 if n > FLOAT32_ABOVE and algorithm == "async" else np.float64
+        out = relax(J, _random_start(n, rng), rule=algorithm, max_sweeps=params["budget"],
+                    rng=rng, p=params.get("p", 1.0), dtype=dtype)
+        return out.converged, out.sweeps, out.state
+    if algorithm == "anneal":
+        out = anneal(J, rng, finish_sweeps=params["budget"])
+        return out.found, out.sweeps + out.finish_sweeps, out.state
+    if algorithm == "replicated":
+        out = replicated_relax(J, rng, replicas=params.get("replicas", 5),
+                               finish_sweeps=params["budget"])
+        return out.found, out.sweeps, out.state
+    raise ValueError(f"algorithm must be one of {ALGORITHMS}; got {algorithm!r}")
+
+
+def convergence_task(params: dict, rng: np.random.Generator) -> dict:
+    """Per run on a fresh instance: found (bool) and sweeps (int)."""
+    found, sweeps = [], []
+    dtype = np.float32 if params["n"] > FLOAT32_ABOVE else np.float64
+    for _ in range(params["runs"]):
+        J = random_couplings(params["n"], params["jd"], rng, dtype=dtype)
+        ok, used, _ = run_algorithm(J, params, rng)
+        found.append(bool(ok))
+        sweeps.append(int(used))
+    return {"found": found, "sweeps": sweeps}
+
+
+def half_crossing(jds: np.ndarray, prob: np.ndarray) -> float:
+    """J_D where the success probability first reaches 1/2 (linear interpolation between grid
+    points); NaN if it never does on the grid, the first grid point if it starts above."""
+    jds, prob = np.asarray(jds, float), np.asarray(prob, float)
+    above = np.nonzero(prob >= 0.5)[0]
+    if above.size == 0:
+        return float("nan")
+    i = above[0]
+    if i == 0:
+        return float(jds[0])
+    t = (0.5 - prob[i - 1]) / (prob[i] - prob[i - 1])
+    return float(jds[i - 1] + t * (jds[i] - jds[i - 1]))
+
+
+def binomial_error(prob: np.ndarray, runs: int) -> np.ndarray:
+    """Standard error sqrt(p (1 - p) / runs), floored at the resolution 1 / (2 runs)."""
+    prob = np.asarray(prob, float)
+    return np.maximum(np.sqrt(prob * (1 - prob) / runs), 0.5 / runs)
+
+
+# bins of the local stabilities lambda_i = s_i sum_{j != i} J_ij s_j of found fixed points
+STABILITY_BINS = np.linspace(-2.0, 4.0, 61)
+
+
+def found_fixed_point_task(params: dict, rng: np.random.Generator) -> dict:
+    """Per run on a fresh instance: whether ``algorithm`` found a FP and, if so, its number of
+    single-flip FP neighbours, its free-neuron fraction and the histogram of its local
+    stabilities on STABILITY_BINS."""
+    from sim.clusters import free_fraction, local_stabilities, single_flip_neighbours
+
+    runs = []
+    for _ in range(params["runs"]):
+        J = random_couplings(params["n"], params["jd"], rng)
+        ok, used, state = run_algorithm(J, params, rng)
+        run = {"found": bool(ok), "sweeps": int(used)}
+        if ok:
+            run["neighbours"] = int(single_flip_neighbours(J, state))
+            run["free_fraction"] = float(free_fraction(J, state))
+            run["stability_histogram"] = np.histogram(local_stabilities(J, state),
+                                                      STABILITY_BINS)[0].tolist()
+        runs.append(run)
+    return {"runs": runs}

@@ -1,0 +1,193 @@
+"""Task functions and drawing helpers shared by the learner figures (``learning_curves``,
+``width_scaling``, ``self_coupling_sweep``, ``lambda_advantage``, ``depth_capacity``).
+
+Two task functions, each ``func(params, rng) -> dict`` of plain numbers:
+
+- :func:`train_task`: train one model (the steering learner or a baseline) on Entangled
+  MNIST and return its per-epoch train/test accuracies. The model seed is drawn from the
+  task's ``rng`` and returned, so that every point of a figure is reproduced by
+  ``python -m paper_repro learn --model M --seed MODEL_SEED --data-seed DATA_SEED
+  --hidden H --epochs E --train-size P --test-size Q [--jd ...]``: the same code path
+  (:func:`paper_repro.learn._epochs`) trains both.
+- :func:`capacity_task`: train the learner on P random +-1 patterns with random labels and
+  measure which of them are stored as stable fixed points.
+
+The data are fixed by ``data_seed`` (projection matrix, split, random patterns), the models by
+the sweep's per-task random stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import time
+
+import numpy as np
+
+from paper_repro.learn import _epochs  # the `learn` command's model pipelines
+from paper_repro.sweep import Task
+from sim.data import Dataset, load_dataset
+from sim.learner import LearnerConfig, fit, relax_free
+from sim.learner.dynamics import external_field, input_field, readout_field
+
+DATASET = "entangled-mnist"
+DATA_SEED = 0
+MODELS = ("steer", "reservoir", "random-features", "mlp")
+MODEL_LABELS = {"steer": "steering learner", "reservoir": "reservoir",
+                "random-features": "random features", "mlp": "MLP (backprop)"}
+MODEL_MARKERS = {"steer": "o", "reservoir": "s", "random-features": "^", "mlp": "D"}
+REFERENCE_JD = LearnerConfig().jd
+
+
+@functools.lru_cache(maxsize=4)
+def _dataset(train_size: int, test_size: int, data_seed: int) -> Dataset:
+    """Entangled MNIST (the data place: $STEERING_DATA_DIR or the default, read by
+    load_dataset), kept per worker process."""
+    return load_dataset(DATASET, None, train_size=train_size, test_size=test_size,
+                        seed=data_seed)
+
+
+def train_task(params: dict, rng: np.random.Generator) -> dict:
+    """Train ``params["model"]`` (one of MODELS) for ``params["epochs"]`` epochs.
+
+    params: model, epochs, train_size, test_size, data_seed, config (LearnerConfig fields,
+    ``hidden`` included; the MLP uses only ``hidden`` and ``batch_size``).
+    Returns per-epoch ``train``/``test`` accuracies, the model seed, the training seconds,
+    and for the steering learner the last epoch's step diagnostics (fraction of hidden
+    neurons unstable after the free phase, clamped/free overlap).
+    """
+    data = _dataset(params["train_size"], params["test_size"], params["data_seed"])
+    config = LearnerConfig(**params["config"])
+    model_seed = int(rng.integers(2**32))
+    args = argparse.Namespace(model=params["model"], seed=model_seed, epochs=params["epochs"],
+                              mlp_activation="relu", mlp_lr=1e-3, mlp_batch=config.batch_size)
+    start = time.perf_counter()
+    run, extra = _epochs(args, data, config)
+    records = list(run(None))
+    out = {"model_seed": model_seed,
+           "train": [r.train_accuracy for r in records],
+           "test": [r.test_accuracy for r in records],
+           "seconds": time.perf_counter() - start}
+    last = records[-1].stats
+    for key in ("unstable_free", "overlap"):
+        if key in last:
+            out[key] = last[key]
+    if "settled_fraction_train" in extra:
+        out["settled_fraction_train"] = extra["settled_fraction_train"]
+    return out
+
+
+def fixed_point_mask(net, state, x_field: np.ndarray) -> np.ndarray:
+    """(B,) bool: True where every hidden neuron of the example satisfies s_i = sign(h_i)
+    with its feedback-free field h (sign(0) = +1), i.e. the state is a fixed point of the
+    inference dynamics."""
+    ok = np.ones(state.batch, dtype=bool)
+    for layer in range(net.config.layers):
+        h = external_field(net, state, layer, x_field, 0.0) + state.rec[layer]
+        ok &= np.all((h >= 0) == (state.s[layer] > 0), axis=1)
+    return ok
+
+
+def random_patterns(n_patterns: int, n_inputs: int, n_classes: int, data_seed: int,
+                    replica: int) -> tuple[np.ndarray, np.ndarray]:
+    """P random +-1 inputs (P, N) int8 and uniform labels (P,), fixed by (data_seed,
+    replica, P, N, C)."""
+    rng = np.random.default_rng([data_seed, replica, n_patterns, n_inputs, n_classes])
+    x = np.where(rng.random((n_patterns, n_inputs)) < 0.5, -1, 1).astype(np.int8)
+    return x, rng.integers(0, n_classes, size=n_patterns)
+
+
+def capacity_task(params: dict, rng: np.random.Generator) -> dict:
+    """Store P random associations in the learner; report the stored fraction.
+
+    params: n_patterns, n_inputs, n_classes, replica, data_seed, max_epochs, config
+    (LearnerConfig fields). Trains for at most ``max_epochs`` epochs (stopping at the first
+    epoch with training accuracy 1), then relaxes every pattern freely and returns the
+    fractions ``correct`` (readout argmax = label), ``fixed_point`` (no unstable hidden
+    neuron at the end of the relaxation) and ``stored`` (both).
+    """
+    x, y = random_patterns(params["n_patterns"], params["n_inputs"], params["n_classes"],
+                           params["data_seed"], params["replica"])
+    data = Dataset("random-patterns", x, y, x[:1], y[:1], params["n_classes"])
+    config = LearnerConfig(**params["config"])
+    model_seed = int(rng.integers(2**32))
+    start = time.perf_counter()
+    epochs = 0
+    for net, record in fit(config, data, params["max_epochs"], np.random.default_rng(model_seed)):
+        epochs = record.epoch
+        if record.train_accuracy == 1.0:
+            break
+    state = relax_free(net, x)
+    correct = np.argmax(readout_field(net, state.s[-1]), axis=1) == y
+    fixed = fixed_point_mask(net, state, input_field(net, x))
+    return {"model_seed": model_seed, "epochs": epochs,
+            "correct": float(correct.mean()), "fixed_point": float(fixed.mean()),
+            "stored": float(np.mean(correct & fixed)),
+            "seconds": time.perf_counter() - start}
+
+
+# ----------------------------------------------------------------------------- sweeps
+
+def task_key(params: dict, seed: int) -> str:
+    """Stable key naming every parameter of the task and the seed index."""
+    return json.dumps(params, sort_keys=True) + f"|seed={seed}"
+
+
+def train_params(model: str, sizes: dict, **config) -> dict:
+    """Parameters of one :func:`train_task` at the figure's sizes (train_size, test_size,
+    epochs); ``config`` are LearnerConfig fields (``hidden`` at least)."""
+    full_config = LearnerConfig(**config).to_dict()
+    return {"model": model, "epochs": sizes["epochs"], "train_size": sizes["train_size"],
+            "test_size": sizes["test_size"], "data_seed": DATA_SEED, "config": full_config}
+
+
+def run_grid(ctx, label: str, func, grid: list[dict], seeds: int) -> list[list[dict]]:
+    """Run ``func`` on every parameter dict of ``grid`` for ``seeds`` seeds in one sweep;
+    return, per grid point, the list of per-seed results."""
+    tasks = [Task(task_key(p, k), p) for p in grid for k in range(seeds)]
+    results = ctx.sweep(label, func, tasks)
+    return [results[i * seeds:(i + 1) * seeds] for i in range(len(grid))]
+
+
+def _mean_std(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sample standard deviation (ddof 1; 0 for a single seed) over axis 0."""
+    std = values.std(axis=0, ddof=1) if len(values) > 1 else np.zeros_like(values[0])
+    return values.mean(axis=0), std
+
+
+def final(runs: list[dict], key: str = "test") -> dict:
+    """Mean and standard deviation over seeds of the last-epoch ``key`` (or of a scalar
+    ``key``) of the runs of one grid point, with the per-seed values."""
+    values = np.array([r[key][-1] if isinstance(r[key], list) else r[key] for r in runs],
+                      dtype=float)
+    mean, std = _mean_std(values)
+    return {"mean": float(mean), "std": float(std), "values": values.tolist()}
+
+
+def per_epoch(runs: list[dict], key: str) -> dict:
+    """Mean and standard deviation over seeds of the per-epoch curve ``key``."""
+    mean, std = _mean_std(np.array([r[key] for r in runs], dtype=float))
+    return {"mean": mean.tolist(), "std": std.tolist()}
+
+
+def seconds(runs_by_point: list[list[dict]]) -> float:
+    """Total training seconds of every run (summed over workers)."""
+    return float(sum(r["seconds"] for runs in runs_by_point for r in runs))
+
+
+# ----------------------------------------------------------------------------- drawing
+
+def chance_line(ax, chance: float) -> None:
+    ax.axhline(chance, color="0.4", ls=":", lw=1, label=f"chance ({chance:g})")
+
+
+def errorbar(ax, x, stat: dict, **kwargs) -> None:
+    """Points with error bars (std over seeds) joined by lines."""
+    ax.errorbar(x, stat["mean"], yerr=stat["std"], **kwargs)
+
+
+def data_caption(p: dict) -> str:
+    seeds = p["seeds"]
+    return (f"Entangled MNIST, {p['train_size']} train / {p['test_size']} test digits, "
+            f"{seeds} seed{'s' if seeds > 1 else ''}" + (" (bars: std)" if seeds > 1 else ""))

@@ -1,0 +1,54 @@
+"""Figure ``learning_curves``: train and test accuracy per epoch of the steering learner and
+the baselines (reservoir, random features, MLP) on Entangled MNIST at one width H."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from paper_repro.figures import _learning as lr
+from paper_repro.plotting import figure, panel_label
+
+SUMMARY = ("train/test accuracy per epoch on Entangled MNIST: steering learner (J_D = 0.5) "
+           "vs reservoir, random features and a backprop MLP of the same width H")
+
+SIZES = {
+    "quick": {"hidden": 800, "train_size": 2000, "test_size": 1000, "epochs": 6, "seeds": 1},
+    "full": {"hidden": 1600, "train_size": 9000, "test_size": 1000, "epochs": 20, "seeds": 3},
+}
+
+
+def compute(ctx) -> dict:
+    sizes = SIZES["quick" if ctx.quick else "full"]
+    grid = [lr.train_params(m, sizes, hidden=sizes["hidden"]) for m in lr.MODELS]
+    runs = lr.run_grid(ctx, "train", lr.train_task, grid, sizes["seeds"])
+    return {
+        "parameters": {**sizes, "dataset": lr.DATASET, "data_seed": lr.DATA_SEED,
+                       "models": list(lr.MODELS), "learner_config": grid[0]["config"],
+                       "mlp": "one hidden layer, ReLU, Adam lr 1e-3, softmax cross-entropy",
+                       "chance": 0.1},
+        "data": {m: {"train": lr.per_epoch(r, "train"), "test": lr.per_epoch(r, "test"),
+                     "model_seeds": [x["model_seed"] for x in r],
+                     "seconds": lr.seconds([r])}
+                 for m, r in zip(lr.MODELS, runs)},
+    }
+
+
+def draw(record: dict, path: Path) -> None:
+    p, data = record["parameters"], record["data"]
+    with figure(path, ncols=2, width=11, height=4.2) as (fig, axes):
+        for ax, split, letter in zip(axes, ("test", "train"), "ab"):
+            for k, model in enumerate(p["models"]):
+                stat = data[model][split]
+                epochs = np.arange(1, len(stat["mean"]) + 1)
+                lr.errorbar(ax, epochs, stat, marker=lr.MODEL_MARKERS[model], color=f"C{k}",
+                            label=lr.MODEL_LABELS[model])
+            lr.chance_line(ax, p["chance"])
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(f"{split} accuracy")
+            ax.set_ylim(0, 1)
+            ax.set_title(rf"{split}, $H={p['hidden']}$, $J_D={p['learner_config']['jd']:g}$")
+            panel_label(ax, letter)
+        axes[0].legend(loc="lower right")
+        fig.suptitle(lr.data_caption(p), fontsize=9)

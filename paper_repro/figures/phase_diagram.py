@@ -1,0 +1,81 @@
+"""Figure ``phase_diagram``: every threshold on the J_D axis, computed and measured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+import theory
+from paper_repro.figures import accessibility, margin_clusters
+from paper_repro.figures._dynamics import convergence_task, half_crossing
+from paper_repro.plotting import as_array, figure, panel_label
+
+SUMMARY = ("the J_D axis: complexities of all FPs, of gap-free margin FPs and of fully free "
+           "configurations, the dense-region and free-configuration thresholds, and the "
+           "measured asynchronous-dynamics threshold at each N")
+
+
+def compute(ctx) -> dict:
+    jd = np.geomspace(0.01, 3.0, 120 if ctx.quick else 400)
+    margin_jd, kappa_c = margin_clusters.critical_margins(ctx)
+    finite = np.isfinite(kappa_c)
+    size = accessibility.QUICK if ctx.quick else accessibility.FULL
+    tasks = accessibility.async_tasks(size["sizes"], size["jds"], size["runs"])
+    # the same tasks as the accessibility figure: its finished store is reused
+    results = ctx.sweep("async", convergence_task, tasks, owner="accessibility")
+    m = len(size["jds"])
+    measured = [half_crossing(size["jds"], [np.mean(r["found"]) for r in
+                                            results[i * m:(i + 1) * m]])
+                for i in range(len(size["sizes"]))]
+    with np.errstate(divide="ignore"):
+        free_complexity = theory.free_configuration_complexity(jd)
+    return {"parameters": {"sizes": size["sizes"], "runs": size["runs"],
+                           "budget_sweeps": accessibility.BUDGET,
+                           "approximation": "annealed first moments; measured threshold = J_D "
+                                            "where P(async FP within budget) = 1/2"},
+            "data": {"jd": jd, "complexity": theory.complexity(jd),
+                     "free_configuration_complexity": free_complexity,
+                     "margin_jd": margin_jd,
+                     "margin_complexity": np.where(finite, theory.complexity(
+                         margin_jd, np.where(finite, kappa_c, 0.0)), np.nan),
+                     "dense_margin_threshold": theory.margin_dense_threshold(),
+                     "free_configuration_threshold": theory.free_configuration_threshold(),
+                     "measured_async_threshold": measured}}
+
+
+def draw(record: dict, path: Path) -> None:
+    p, data = record["parameters"], record["data"]
+    jd = as_array(data["jd"])
+    marks = ((data["dense_margin_threshold"], "C1", r"$J^*$: gap-free margin FPs exponential"),
+             (data["free_configuration_threshold"], "C2",
+              r"$\Phi^{-1}(3/4)$: fully free configurations exponential"))
+    with figure(path, ncols=2, width=12.5, height=4.5) as (_, axes):
+        ax = axes[0]
+        ax.plot(jd, as_array(data["complexity"]), "k-", label=r"all FPs, $\Sigma(J_D)$")
+        ax.plot(as_array(data["margin_jd"]), as_array(data["margin_complexity"]), "-",
+                color="C1", label=r"FPs with gap-free margin $\kappa_c(J_D)$")
+        ax.plot(jd, as_array(data["free_configuration_complexity"]), "-", color="C2",
+                label="fully free configurations")
+        for value, color, label in marks:
+            ax.axvline(value, color=color, ls="--", lw=1, label=label)
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_xscale("log")
+        ax.set_ylim(-0.4, 0.75)
+        ax.set_xlabel(r"self-coupling $J_D$")
+        ax.set_ylabel("annealed complexity (nats/neuron)")
+        ax.legend(loc="lower right", fontsize=7.5)
+        panel_label(ax, "a")
+
+        ax = axes[1]
+        sizes = as_array(p["sizes"])
+        ax.plot(sizes, as_array(data["measured_async_threshold"]), "o-", color="C0",
+                label=f"async dynamics, P = 1/2 within {p['budget_sweeps']} sweeps")
+        for value, color, label in marks:
+            ax.axhline(value, color=color, ls="--", lw=1, label=label)
+        ax.set_xscale("log")
+        ax.set_xlabel(r"network size $N$")
+        ax.set_ylabel(r"threshold self-coupling $J_D$")
+        ax.set_title(f"measured ({p['runs']} runs per point) and theory")
+        ax.legend(loc="center right", fontsize=7.5)
+        panel_label(ax, "b")

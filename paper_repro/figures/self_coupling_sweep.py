@@ -1,0 +1,104 @@
+"""Figure ``self_coupling_sweep``: accuracy of the steering learner vs the self-coupling J_D,
+with the two-phase dynamics (T clamped then T free sweeps before the plasticity) and without
+the free phase (free_sweeps = 0: plasticity at the clamped state), at the reference input
+strength lambda_x and at a weaker one (where the input alone does not pin the dynamics)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from paper_repro.figures import _learning as lr
+from paper_repro.plotting import figure, panel_label
+from sim.learner import LearnerConfig
+
+SUMMARY = ("steering learner on Entangled MNIST vs self-coupling J_D, with the free phase "
+           "(two-phase dynamics) and without it (plasticity at the clamped state), at input "
+           "strengths lambda_x = 4.5 and 2; clamped/free overlap and unstable fractions")
+
+SIZES = {
+    "quick": {"hidden": 400, "jd": [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0], "train_size": 2000,
+              "test_size": 1000, "epochs": 5, "seeds": 1},
+    "full": {"hidden": 1600, "jd": [0.0, 0.1, 0.25, 0.4, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0],
+             "train_size": 9000, "test_size": 1000, "epochs": 20, "seeds": 3},
+}
+# phase label -> free sweeps (T of the clamped phase stays the reference value)
+PHASES = {"two-phase": LearnerConfig().free_sweeps, "no free phase": 0}
+# inference relaxes for the same number of sweeps in both cases (the reference 2T)
+INFERENCE_SWEEPS = LearnerConfig().relax_sweeps
+LAMBDA_X = [LearnerConfig().lambda_x, 2.0]
+KEYS = ("test", "train", "overlap", "unstable_free")
+
+
+def compute(ctx) -> dict:
+    sizes = SIZES["quick" if ctx.quick else "full"]
+    cases = [(lx, phase) for lx in LAMBDA_X for phase in PHASES]
+    grid = [lr.train_params("steer", sizes, hidden=sizes["hidden"], jd=jd, lambda_x=lx,
+                            free_sweeps=PHASES[phase], inference_sweeps=INFERENCE_SWEEPS)
+            for lx, phase in cases for jd in sizes["jd"]]
+    runs = lr.run_grid(ctx, "train", lr.train_task, grid, sizes["seeds"])
+    n = len(sizes["jd"])
+    data = {f"{lx:g}": {} for lx in LAMBDA_X}
+    for k, (lx, phase) in enumerate(cases):
+        data[f"{lx:g}"][phase] = {key: [lr.final(r, key) for r in runs[k * n:(k + 1) * n]]
+                                  for key in KEYS}
+    config = grid[0]["config"]
+    return {
+        "parameters": {**sizes, "dataset": lr.DATASET, "data_seed": lr.DATA_SEED,
+                       "phases": PHASES, "lambda_x": LAMBDA_X,
+                       "reference_jd": lr.REFERENCE_JD, "chance": 0.1,
+                       "learner_config": {k: v for k, v in config.items()
+                                          if k not in ("jd", "free_sweeps", "lambda_x")},
+                       "accuracy": "after the last epoch",
+                       "overlap": "(1/H) s_clamped . s_free, mean over the last epoch's steps",
+                       "unstable_free": "fraction of hidden neurons with s_i != sign(h_i) "
+                                        "(feedback-free fields) at the plasticity, mean over "
+                                        "the last epoch's steps"},
+        "data": data,
+    }
+
+
+def _stat(entries: list[dict], transform=lambda v: v) -> dict:
+    return {"mean": [transform(s["mean"]) for s in entries], "std": [s["std"] for s in entries]}
+
+
+def draw(record: dict, path: Path) -> None:
+    p, data = record["parameters"], record["data"]
+    jd, ref = p["jd"], p["reference_jd"]
+    with figure(path, ncols=3, width=15.5, height=4.4) as (fig, axes):
+        for ax, lx, letter in zip(axes, p["lambda_x"], "ab"):
+            for k, phase in enumerate(p["phases"]):
+                entry = data[f"{lx:g}"][phase]
+                lr.errorbar(ax, jd, _stat(entry["test"]), marker="o", color=f"C{k}",
+                            label=f"{phase} ($T_{{free}}={p['phases'][phase]}$): test")
+                lr.errorbar(ax, jd, _stat(entry["train"]), marker="o", mfc="none", ls="--",
+                            color=f"C{k}", label=f"{phase}: train")
+            lr.chance_line(ax, p["chance"])
+            ax.axvline(ref, color="0.5", lw=1)
+            ax.annotate(rf"reference $J_D={ref:g}$", (ref, 0.93), xytext=(4, 0),
+                        textcoords="offset points", color="0.4", fontsize=8)
+            ax.set_xlabel(r"self-coupling $J_D$")
+            ax.set_ylabel(f"accuracy after {p['epochs']} epochs")
+            ax.set_ylim(0, 1)
+            ax.set_title(rf"input strength $\lambda_x={lx:g}$, $H={p['hidden']}$, "
+                         rf"$T={p['learner_config']['clamped_sweeps']}$")
+            panel_label(ax, letter)
+        axes[0].legend(loc="lower right")
+
+        ax = axes[2]
+        first, second = p["phases"]
+        for k, lx in enumerate(p["lambda_x"]):
+            entry = data[f"{lx:g}"]
+            lr.errorbar(ax, jd, _stat(entry[first]["overlap"], lambda q: 1.0 - q), marker="D",
+                        color=f"C{k + 2}", label=rf"$1-q_{{cf}}$, {first}, $\lambda_x={lx:g}$")
+            lr.errorbar(ax, jd, _stat(entry[second]["unstable_free"]), marker="s", ls="--",
+                        color=f"C{k + 2}", label=rf"unstable, {second}, $\lambda_x={lx:g}$")
+        ax.axvline(ref, color="0.5", lw=1)
+        ax.set_yscale("symlog", linthresh=1e-4)
+        ax.set_ylim(-1e-5, 1)
+        ax.set_xlabel(r"self-coupling $J_D$")
+        ax.set_ylabel("mean over the last epoch's steps")
+        ax.set_title("state at the plasticity: clamped/free overlap\n"
+                     "and unstable hidden fraction without feedback", fontsize=9.5)
+        ax.legend(loc="upper right")
+        panel_label(ax, "c")
+        fig.suptitle(lr.data_caption(p), fontsize=9)

@@ -1,0 +1,59 @@
+"""Figure ``width_scaling``: accuracy after training vs the hidden width H for the steering
+learner, the reservoir, random features and the MLP on Entangled MNIST."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from paper_repro.figures import _learning as lr
+from paper_repro.plotting import figure, panel_label
+
+SUMMARY = ("test and train accuracy after training vs hidden width H on Entangled MNIST: "
+           "steering learner (J_D = 0.5), reservoir, random features, backprop MLP")
+
+SIZES = {
+    "quick": {"widths": [100, 200, 400, 800], "train_size": 2000, "test_size": 1000,
+              "epochs": 5, "seeds": 1},
+    "full": {"widths": [200, 400, 800, 1600, 3200], "train_size": 9000, "test_size": 1000,
+             "epochs": 20, "seeds": 3},
+}
+
+
+def compute(ctx) -> dict:
+    sizes = SIZES["quick" if ctx.quick else "full"]
+    widths = sizes["widths"]
+    grid = [lr.train_params(m, sizes, hidden=h) for m in lr.MODELS for h in widths]
+    runs = lr.run_grid(ctx, "train", lr.train_task, grid, sizes["seeds"])
+    data = {}
+    for k, model in enumerate(lr.MODELS):
+        mine = runs[k * len(widths):(k + 1) * len(widths)]
+        data[model] = {split: [lr.final(r, split) for r in mine] for split in ("test", "train")}
+        data[model]["seconds"] = [lr.seconds([r]) / len(r) for r in mine]
+    return {
+        "parameters": {**sizes, "dataset": lr.DATASET, "data_seed": lr.DATA_SEED,
+                       "models": list(lr.MODELS), "learner_config": grid[0]["config"],
+                       "mlp": "one hidden layer, ReLU, Adam lr 1e-3, softmax cross-entropy",
+                       "chance": 0.1, "accuracy": "after the last epoch"},
+        "data": data,
+    }
+
+
+def draw(record: dict, path: Path) -> None:
+    p, data = record["parameters"], record["data"]
+    with figure(path, ncols=2, width=11, height=4.2) as (fig, axes):
+        for ax, split, letter in zip(axes, ("test", "train"), "ab"):
+            for k, model in enumerate(p["models"]):
+                stats = data[model][split]
+                stat = {"mean": [s["mean"] for s in stats], "std": [s["std"] for s in stats]}
+                lr.errorbar(ax, p["widths"], stat, marker=lr.MODEL_MARKERS[model],
+                            color=f"C{k}", label=lr.MODEL_LABELS[model])
+            lr.chance_line(ax, p["chance"])
+            ax.set_xscale("log", base=2)
+            ax.set_xticks(p["widths"], [str(w) for w in p["widths"]])
+            ax.set_xlabel(r"hidden width $H$")
+            ax.set_ylabel(f"{split} accuracy after {p['epochs']} epochs")
+            ax.set_ylim(0, 1)
+            ax.set_title(rf"{split}, learner at $J_D={p['learner_config']['jd']:g}$")
+            panel_label(ax, letter)
+        axes[0].legend(loc="lower right")
+        fig.suptitle(lr.data_caption(p), fontsize=9)

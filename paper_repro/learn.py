@@ -1,0 +1,215 @@
+"""``python -m paper_repro learn``: train the steering learner or a baseline on a data set.
+
+Prints the accuracies after every epoch (with a progress bar over its steps) and, with
+``--json PATH``, writes the configuration, the per-epoch train/test accuracies, the step
+diagnostics and the seconds per training step (rewritten after every epoch, so a long run
+leaves its finished epochs behind). Same seeds, same numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+MODELS = ("steer", "reservoir", "random-features", "mlp")
+
+# LearnerConfig fields exposed on the command line: name -> (type, help). Defaults live in
+# sim.learner.LearnerConfig (the DESIGN.md reference settings); the JSON records the values used.
+_HYPER = {
+    "jd": (float, "self-coupling J_D"),
+    "lambda_x": (float, "input strength lambda_x"),
+    "lambda_back": (float, "feedback strength lambda_back"),
+    "lambda_y": (float, "label clamp lambda_y on the readout"),
+    "lambda_layers": (float, "inter-layer coupling lam"),
+    "interlayer": (str, "'identity' (fixed one-to-one lam) or 'dense' (learned matrices)"),
+    "warmup_sweeps": (int, "forward warm-up sweeps from zero"),
+    "clamped_sweeps": (int, "T clamped sweeps (label and feedback on)"),
+    "free_sweeps": (int, "T free sweeps (feedback off)"),
+    "inference_sweeps": (int, "sweeps after the warm-up at inference (default clamped+free)"),
+    "dynamics": (str, "'sync' or 'async'"),
+    "update_prob": (float, "update probability p of the synchronous dynamics"),
+    "back_final": (float, "feedback factor reached at the end of training (linear schedule)"),
+    "eta_final": (float, "learning-rate factor reached at the end of training (linear schedule)"),
+    "theta": (float, "hidden margin theta"),
+    "theta_out": (float, "readout margin"),
+    "eta_j": (float, "learning rate of J"),
+    "eta_in": (float, "learning rate of W_in"),
+    "eta_out": (float, "learning rate of W_out"),
+    "eta_layers": (float, "learning rate of learned inter-layer matrices"),
+    "decay": (float, "weight decay: w <- (1 - eta decay) w per step"),
+    "batch_size": (int, "mini-batch size B"),
+    "density_j": (float, "density of the sparse J"),
+    "density_in": (float, "density of the sparse W_in"),
+}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dataset", default="entangled-mnist",
+                        choices=("mnist", "entangled-mnist", "fashion-mnist", "prototypes"))
+    parser.add_argument("--model", default="steer", choices=MODELS)
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="directory of the IDX files (else $STEERING_DATA_DIR, else the "
+                             "default places)")
+    parser.add_argument("--hidden", type=int, default=1600, help="hidden width H")
+    parser.add_argument("--layers", type=int, default=1, help="hidden layers L")
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--train-size", type=int, help="training examples (default: all)")
+    parser.add_argument("--test-size", type=int, help="test examples (default: all)")
+    parser.add_argument("--validate", type=int, metavar="K",
+                        help="hold out K training examples (seeded) and report them as the "
+                             "test set, leaving the real test set unseen (for tuning)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the model and training")
+    parser.add_argument("--data-seed", type=int, default=0,
+                        help="seed of the projection, the split and the subsamples")
+    parser.add_argument("--json", metavar="PATH", help="write the results to this JSON file")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    group = parser.add_argument_group("learner hyperparameters (DESIGN.md defaults)")
+    for name, (kind, text) in _HYPER.items():
+        group.add_argument("--" + name.replace("_", "-"), type=kind, default=argparse.SUPPRESS,
+                           help=text)
+    group.add_argument("--anneal-free", action="store_true", default=argparse.SUPPRESS,
+                       help="decrease the feedback linearly to 0 over the free sweeps "
+                            "instead of removing it")
+    mlp = parser.add_argument_group("MLP baseline")
+    mlp.add_argument("--mlp-activation", default="relu", choices=("relu", "tanh", "sign"),
+                     help="'sign' uses a straight-through gradient")
+    mlp.add_argument("--mlp-lr", type=float, default=1e-3, help="Adam learning rate")
+    mlp.add_argument("--mlp-batch", type=int, default=16, help="MLP mini-batch size")
+
+
+class _Progress:
+    """A tqdm bar over the steps of the current epoch (silent without tqdm or when off)."""
+
+    def __init__(self, enabled: bool, epochs: int):
+        self.epochs = epochs
+        self.bar = None
+        self.tqdm = None
+        if enabled:
+            try:
+                from tqdm import tqdm
+                self.tqdm = tqdm
+            except ImportError:
+                pass
+
+    def start(self, epoch: int) -> None:
+        if self.tqdm is not None:
+            self.bar = self.tqdm(desc=f"epoch {epoch}/{self.epochs}", unit="step", leave=False,
+                                 file=sys.stderr)
+
+    def __call__(self, step: int, total: int) -> None:
+        if self.bar is not None:
+            self.bar.total = total
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _held_out(data, k: int, seed: int):
+    """Move k seeded training examples into the test slot (validation split)."""
+    import numpy as np
+
+    from sim.data import Dataset
+
+    n = len(data.x_train)
+    if not 1 <= k < n:
+        raise ValueError(f"--validate must be in [1, {n - 1}], got {k}")
+    order = np.random.default_rng(np.random.SeedSequence([seed, 1])).permutation(n)
+    val, keep = np.sort(order[:k]), np.sort(order[k:])
+    info = dict(data.info, validation=f"{k} training examples held out as the test set")
+    return Dataset(data.name, data.x_train[keep], data.y_train[keep], data.x_train[val],
+                   data.y_train[val], data.n_classes, info)
+
+
+def _epochs(args, data, config):
+    """(function on_step -> iterator of epoch records, extra info) for the chosen model."""
+    import dataclasses
+
+    import numpy as np
+
+    from sim.learner import baselines as bl
+    from sim.learner import fit
+
+    rng = np.random.default_rng(args.seed)
+    if args.model == "steer":
+        return (lambda on_step: (rec for _, rec in fit(config, data, args.epochs, rng,
+                                                       on_step=on_step))), {}
+    if args.model == "mlp":
+        mlp_config = bl.MLPConfig(hidden=config.hidden, activation=args.mlp_activation,
+                                  learning_rate=args.mlp_lr, batch_size=args.mlp_batch)
+        extra = {"mlp": dataclasses.asdict(mlp_config)}
+        return (lambda on_step: (rec for _, rec in bl.fit_mlp(mlp_config, data, args.epochs, rng,
+                                                              on_step=on_step))), extra
+    net_seq, dyn_seq, fit_seq = np.random.SeedSequence(args.seed).spawn(3)
+    start = time.perf_counter()
+    if args.model == "reservoir":
+        dyn = np.random.default_rng(dyn_seq)
+        train, settled = bl.reservoir_features(config, data.x_train, np.random.default_rng(net_seq), dyn)
+        test, _ = bl.reservoir_features(config, data.x_test, np.random.default_rng(net_seq), dyn)
+        extra = {"settled_fraction_train": settled}
+    else:
+        train = bl.random_features(config, data.x_train, np.random.default_rng(net_seq))
+        test = bl.random_features(config, data.x_test, np.random.default_rng(net_seq))
+        extra = {}
+    extra["feature_seconds"] = time.perf_counter() - start
+    fit_rng = np.random.default_rng(fit_seq)
+    return (lambda on_step: (rec for _, rec in bl.fit_readout(
+        config, train, data.y_train, test, data.y_test, data.n_classes, args.epochs, fit_rng,
+        on_step=on_step))), extra
+
+
+def main(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from paper_repro import __version__
+    from sim.data import load_dataset
+    from sim.learner import LearnerConfig
+
+    hyper = {name: getattr(args, name) for name in list(_HYPER) + ["anneal_free"]
+             if hasattr(args, name)}
+    config = LearnerConfig(hidden=args.hidden, layers=args.layers, **hyper)
+    data = load_dataset(args.dataset, args.data_dir, train_size=args.train_size,
+                        test_size=args.test_size, seed=args.data_seed)
+    if args.validate:
+        data = _held_out(data, args.validate, args.data_seed)
+    print(f"{args.model} on {data.name}: {len(data.x_train)} train / {len(data.x_test)} "
+          f"{'validation' if args.validate else 'test'}, N = {data.n_inputs}, "
+          f"C = {data.n_classes}, H = {config.hidden}, L = {config.layers}, seed {args.seed}",
+          flush=True)
+    run, extra = _epochs(args, data, config)
+    report = {
+        "command": "learn", "version": __version__, "model": args.model,
+        "argv": sys.argv[1:], "seed": args.seed,
+        "dataset": {"name": data.name, "n_train": len(data.x_train), "n_test": len(data.x_test),
+                    "n_inputs": data.n_inputs, "n_classes": data.n_classes, **data.info},
+        "config": dataclasses.asdict(config), **extra, "epochs": [],
+    }
+    progress = _Progress(not args.no_progress, args.epochs)
+    records = run(progress)
+    for epoch in range(1, args.epochs + 1):
+        progress.start(epoch)
+        record = next(records)
+        progress.close()
+        report["epochs"].append(record.to_dict())
+        times = [r["seconds_per_step"] for r in report["epochs"]]
+        report["seconds_per_step"] = sum(times) / len(times)
+        stats = record.stats
+        extra_text = (f" overlap {stats['overlap']:.3f} unstable clamped/free "
+                      f"{stats['unstable_clamped']:.4f}/{stats['unstable_free']:.4f} plastic "
+                      f"{stats['plastic_hidden']:.3f}" if "overlap" in stats else "")
+        print(f"epoch {record.epoch:3d}  train {record.train_accuracy:.4f}  "
+              f"test {record.test_accuracy:.4f}  {1e3 * record.seconds_per_step:.1f} ms/step  "
+              f"epoch {record.train_seconds:.1f}+{record.eval_seconds:.1f} s{extra_text}",
+              flush=True)
+        if args.json:
+            path = Path(args.json)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            tmp.write_text(json.dumps(report, indent=2))
+            tmp.replace(path)
+    return 0

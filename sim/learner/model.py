@@ -1,0 +1,197 @@
+"""The learner's network: hyperparameters and coupling matrices (DESIGN.md section 3).
+
+Architecture (arXiv:2509.05041, arXiv:2510.11984): input x in {+-1}^N, hidden layers
+s^1..s^L in {+-1}^H, readout y_hat in {+-1}^C. Fields:
+
+    hidden l:  h^l = [l = 1] W_in x + J^l s^l + (inter-layer) + [l = L] lambda_back W_back r(y_hat)
+    readout:   h^out = W_out s^L + lambda_y y            (label y in {+-1}^C, +1 at the class)
+
+- W_in: N(0, lambda_x^2 / (N rho_in)) on a fixed random support of density rho_in (learned).
+- J^l: off-diagonal N(0, 1 / (H rho_J)) on a support of density rho_J (learned); diagonal J_D
+  (fixed).
+- inter-layer: lam (s^{l-1} + s^{l+1}) one-to-one (fixed), or learned dense matrices
+  F^l (from l-1) and G^l (from l+1) initialised N(0, lam^2 / H).
+- W_out: N(0, 1/H) (learned). W_back: N(0, 1/C) (fixed), scaled by lambda_back at use.
+- r(y_hat): the readout recoded so the active class weighs more, r_c = sqrt(C)/2 where
+  y_hat_c = +1 and -1/2 elsewhere.
+
+Every matrix is stored pre-synaptic-major, float32: ``w[j, i]`` is the coupling from
+pre-synaptic unit j to post-synaptic unit i, so fields of a batch are ``pre @ w``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+DYNAMICS = ("sync", "async")
+INTERLAYER = ("identity", "dense")
+
+
+@dataclass(frozen=True)
+class LearnerConfig:
+    """Hyperparameters of the steering learner (defaults: DESIGN.md reference settings)."""
+
+    hidden: int = 1600             # H, width of each hidden layer
+    layers: int = 1                # L
+    jd: float = 0.5                # J_D, self-coupling
+    lambda_x: float = 4.5          # input strength
+    lambda_back: float = 0.8       # feedback strength
+    lambda_y: float = 50.0         # label clamp on the readout
+    lambda_layers: float = 1.0     # lam, inter-layer coupling
+    interlayer: str = "identity"   # 'identity' (fixed lam) or 'dense' (learned matrices)
+    warmup_sweeps: int = 1         # forward sweeps from zero, no feedback, no label
+    clamped_sweeps: int = 7        # T, label and feedback on
+    free_sweeps: int = 7           # T, feedback off
+    inference_sweeps: int | None = None  # sweeps after the warm-up at inference (None: 2T)
+    dynamics: str = "sync"         # 'sync' (each neuron with probability p) or 'async'
+    update_prob: float = 1.0       # p of the synchronous dynamics
+    anneal_free: bool = False      # feedback decreased linearly to 0 over the free sweeps
+    back_final: float = 1.0        # feedback strength factor reached at the end of training
+    eta_final: float = 1.0         # learning-rate factor reached at the end of training
+    theta: float = 0.9             # hidden margin: unstable if s h - J_D <= theta
+    theta_out: float = 3.0         # readout margin
+    eta_j: float = 0.005
+    eta_in: float = 0.03
+    eta_out: float = 0.1
+    eta_layers: float = 0.005      # learned inter-layer matrices
+    decay: float = 0.005           # w <- (1 - eta decay) w at every step
+    batch_size: int = 16
+    density_j: float = 1.0         # sparse connectivity of J (fraction of kept couplings)
+    density_in: float = 1.0        # sparse connectivity of W_in
+
+    def __post_init__(self) -> None:
+        positive_ints = ("hidden", "layers", "warmup_sweeps", "batch_size")
+        for name in positive_ints:
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("clamped_sweeps", "free_sweeps"):
+            if int(getattr(self, name)) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if self.inference_sweeps is not None and self.inference_sweeps < 0:
+            raise ValueError(f"inference_sweeps must be >= 0, got {self.inference_sweeps}")
+        nonneg = ("jd", "lambda_x", "lambda_back", "lambda_y", "lambda_layers", "theta",
+                  "theta_out", "eta_j", "eta_in", "eta_out", "eta_layers", "decay",
+                  "back_final", "eta_final")
+        for name in nonneg:
+            value = float(getattr(self, name))
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be finite and >= 0, got {value}")
+        if self.dynamics not in DYNAMICS:
+            raise ValueError(f"dynamics must be one of {DYNAMICS}, got {self.dynamics!r}")
+        if self.interlayer not in INTERLAYER:
+            raise ValueError(f"interlayer must be one of {INTERLAYER}, got {self.interlayer!r}")
+        for name in ("update_prob", "density_j", "density_in"):
+            value = float(getattr(self, name))
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value}")
+        if self.decay * max(self.eta_j, self.eta_in, self.eta_out, self.eta_layers) >= 1:
+            raise ValueError("decay * eta must be < 1")
+
+    @property
+    def relax_sweeps(self) -> int:
+        """Sweeps after the warm-up at inference."""
+        if self.inference_sweeps is None:
+            return self.clamped_sweeps + self.free_sweeps
+        return self.inference_sweeps
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Network:
+    """Coupling matrices of the learner (pre-synaptic-major float32, see module docstring).
+
+    w_in: (N, H); j: L arrays (H, H) with diagonal J_D; forward[l] / backward[l]: dense
+    inter-layer matrices into layer l from l-1 / l+1 (None where absent or fixed);
+    w_out: (H, C); w_back: (C, H); mask_j / mask_in: float32 0/1 supports (None if dense).
+    """
+
+    config: LearnerConfig
+    w_in: np.ndarray
+    j: list[np.ndarray]
+    forward: list[np.ndarray | None]
+    backward: list[np.ndarray | None]
+    w_out: np.ndarray
+    w_back: np.ndarray
+    mask_j: list[np.ndarray] | None = None
+    mask_in: np.ndarray | None = None
+
+    @property
+    def n_inputs(self) -> int:
+        return int(self.w_in.shape[0])
+
+    @property
+    def n_classes(self) -> int:
+        return int(self.w_out.shape[1])
+
+    def copy(self) -> Network:
+        def dup(a):
+            return None if a is None else a.copy()
+        return Network(self.config, self.w_in.copy(), [a.copy() for a in self.j],
+                       [dup(a) for a in self.forward], [dup(a) for a in self.backward],
+                       self.w_out.copy(), self.w_back.copy(),
+                       None if self.mask_j is None else [m.copy() for m in self.mask_j],
+                       dup(self.mask_in))
+
+
+def _support(shape: tuple[int, int], density: float, rng: np.random.Generator) -> np.ndarray | None:
+    if density >= 1.0:
+        return None
+    return (rng.random(shape) < density).astype(np.float32)
+
+
+def _gaussian(shape, std, rng, mask=None) -> np.ndarray:
+    w = (std * rng.standard_normal(shape)).astype(np.float32)
+    if mask is not None:
+        w *= mask
+    return w
+
+
+def init_network(config: LearnerConfig, n_inputs: int, n_classes: int,
+                 rng: np.random.Generator) -> Network:
+    """Draw a network with the distributions of the module docstring."""
+    if n_inputs < 1:
+        raise ValueError(f"n_inputs must be >= 1, got {n_inputs}")
+    if n_classes < 2:
+        raise ValueError(f"n_classes must be >= 2, got {n_classes}")
+    h, n, c, L = config.hidden, n_inputs, n_classes, config.layers
+    mask_in = _support((n, h), config.density_in, rng)
+    w_in = _gaussian((n, h), config.lambda_x / math.sqrt(n * config.density_in), rng, mask_in)
+    js, masks = [], []
+    for _ in range(L):
+        mask = _support((h, h), config.density_j, rng)
+        if mask is not None:
+            np.fill_diagonal(mask, 1.0)
+        w = _gaussian((h, h), 1.0 / math.sqrt(h * config.density_j), rng, mask)
+        np.fill_diagonal(w, config.jd)
+        js.append(w)
+        masks.append(mask)
+    dense = config.interlayer == "dense"
+    std_layers = config.lambda_layers / math.sqrt(h)
+    forward = [_gaussian((h, h), std_layers, rng) if dense and l > 0 else None for l in range(L)]
+    backward = [_gaussian((h, h), std_layers, rng) if dense and l < L - 1 else None
+                for l in range(L)]
+    w_out = _gaussian((h, c), 1.0 / math.sqrt(h), rng)
+    w_back = _gaussian((c, h), 1.0 / math.sqrt(c), rng)
+    return Network(config, w_in, js, forward, backward, w_out, w_back,
+                   masks if config.density_j < 1.0 else None, mask_in)
+
+
+def recode_readout(y_hat: np.ndarray) -> np.ndarray:
+    """r(y_hat): sqrt(C)/2 where y_hat = +1, -1/2 elsewhere (float32, same shape)."""
+    c = y_hat.shape[-1]
+    return np.where(y_hat > 0, np.float32(math.sqrt(c) / 2), np.float32(-0.5)).astype(np.float32)
+
+
+def labels_pm1(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """(B,) class indices -> (B, C) float32 with +1 at the class and -1 elsewhere."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or (labels.size and (labels.min() < 0 or labels.max() >= n_classes)):
+        raise ValueError(f"labels must be a 1-d array of classes in [0, {n_classes})")
+    out = -np.ones((len(labels), n_classes), dtype=np.float32)
+    out[np.arange(len(labels)), labels] = 1.0
+    return out

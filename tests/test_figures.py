@@ -1,0 +1,97 @@
+"""Every figure of the gallery produces its PNG and JSON (at tiny sizes here; the quick mode
+of the README's main job uses the same code with larger constants), redraws from the JSON
+alone, and the command line rejects bad input with a one-line message and exit code 2."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from paper_repro.cli import main as cli_main
+from paper_repro.figures import FIGURES, Context, load, produce
+from paper_repro.figures import _learning as lr
+
+# module attribute -> tiny replacement, per figure (the learning figures' own tests use the
+# same mechanism through their SIZES dicts)
+TINY = {
+    "complexity": {"QUICK_SIZES": {10: 20, 12: 20}},
+    "second_moment": {"QUICK_SIZES": {10: 40, 12: 20}, "BOOTSTRAP": 20},
+    "pair_overlaps": {"QUICK": {"n": 10, "instances": 20}},
+    "franz_parisi": {"QUICK": {"n": 10, "instances": 20}},
+    "margin_clusters": {"QUICK_GRID": 2},
+    "accessibility": {"QUICK": {"sizes": (60, 120), "runs": 3, "other_n": 60, "other_runs": 2,
+                                "jds": np.array([0.3, 1.0])}},
+    "dynamics_fixed_points": {"QUICK": {"n": 80, "runs": 3, "jds": np.array([0.8, 1.2])}},
+    "chain": {"QUICK": {"width": {2: 4, 3: 3}, "instances": 50, "lams": (0.5, 1.0)}},
+    "phase_diagram": {},
+}
+
+
+def _shrink(name: str, monkeypatch) -> None:
+    module = load(name)
+    for attr, value in TINY.get(name, {}).items():
+        monkeypatch.setattr(module, attr, value)
+    if name == "phase_diagram":
+        _shrink("accessibility", monkeypatch)
+        _shrink("margin_clusters", monkeypatch)
+    if hasattr(module, "SIZES"):  # learning figures: tiny data, width and epochs
+        quick = dict(module.SIZES["quick"])
+        for key, value in {"hidden": 24, "train_size": 300, "test_size": 100, "epochs": 1,
+                           "seeds": 1, "max_epochs": 2}.items():
+            if key in quick:
+                quick[key] = value
+        for key in ("hiddens", "jds", "lambdas", "alphas", "layers"):
+            if key in quick:
+                quick[key] = list(quick[key])[:2]
+        monkeypatch.setitem(module.SIZES, "quick", quick)
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_figure_writes_png_and_json_and_redraws(name, tmp_path, monkeypatch):
+    _shrink(name, monkeypatch)
+    ctx = Context(name=name, quick=True, seed=7, runs_dir=tmp_path / "runs", progress=False)
+    png, data_path = produce(name, ctx, tmp_path)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    record = json.loads(data_path.read_text())
+    assert record["figure"] == name and record["seed"] == 7 and record["quick"] is True
+    assert {"summary", "toolkit_version", "parameters", "data", "seconds"} <= set(record)
+    png.unlink()
+    produce(name, ctx, tmp_path, redraw=True)  # from the JSON alone
+    assert png.exists()
+
+
+def test_enumeration_figure_agrees_with_exact_theory(tmp_path, monkeypatch):
+    """complexity at N = 10, 12 (200 instances): enumeration means within 4 SE of the exact
+    finite-N first moment at every J_D."""
+    monkeypatch.setattr(load("complexity"), "QUICK_SIZES", {10: 200, 12: 200})
+    ctx = Context(name="complexity", quick=True, seed=1, runs_dir=tmp_path, progress=False)
+    data = json.loads(produce("complexity", ctx, tmp_path)[1].read_text())["data"]
+    for k in range(2):
+        got, err = np.array(data["annealed"][k]), np.array(data["annealed_err"][k])
+        want = np.array(data["theory_finite_n"][k])
+        assert np.all(np.abs(got - want) < 4 * err + 1e-12)
+
+
+def test_cli_errors_are_one_line_with_exit_code_2(capsys):
+    assert cli_main(["run", "no_such_figure"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "complexity" in err and "known figures" in err
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["run", "complexity", "--workers", "0"])
+    assert exc.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["no-such-command"])
+    assert exc.value.code == 2
+
+
+def test_list_names_every_figure(capsys):
+    assert cli_main(["list"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split()[0] for line in lines] == FIGURES
+
+
+def test_learning_sizes_are_dicts():
+    assert lr.MODELS  # the learning figures share one task module

@@ -1,0 +1,171 @@
+"""The learner figures: quick-mode outputs at tiny sizes, deterministic task functions,
+the fixed-point test against a dense recomputation, the capacity interpolation."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from paper_repro.cli import main as cli_main
+from paper_repro.figures import Context, depth_capacity, learning_curves, produce
+from paper_repro.figures import _learning as lr
+from sim.learner import LearnerConfig, init_network, relax_free
+from sim.learner.dynamics import input_field
+
+TINY_TRAIN = {"model": "steer", "epochs": 2, "train_size": 200, "test_size": 100,
+              "data_seed": 0, "config": LearnerConfig(hidden=32).to_dict()}
+
+
+def _context(name: str, tmp_path) -> Context:
+    return Context(name=name, quick=True, seed=3, runs_dir=tmp_path / "runs", progress=False)
+
+
+def test_learning_curves_quick_writes_png_and_json(tmp_path, monkeypatch):
+    tiny = {"hidden": 64, "train_size": 600, "test_size": 200, "epochs": 2, "seeds": 2}
+    monkeypatch.setitem(learning_curves.SIZES, "quick", tiny)
+    png, data_path = produce("learning_curves", _context("learning_curves", tmp_path), tmp_path)
+    assert png == tmp_path / "learning_curves.png" and png.stat().st_size > 10_000
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    record = json.loads(data_path.read_text())
+    assert record["figure"] == "learning_curves" and record["quick"] is True
+    assert {"summary", "seed", "seconds", "parameters", "data"} <= set(record)
+    assert record["parameters"]["hidden"] == 64 and record["parameters"]["seeds"] == 2
+    assert set(record["data"]) == set(lr.MODELS)
+    for model in lr.MODELS:
+        entry = record["data"][model]
+        assert len(entry["model_seeds"]) == 2 and len(set(entry["model_seeds"])) == 2
+        for split in ("train", "test"):
+            mean, std = np.array(entry[split]["mean"]), np.array(entry[split]["std"])
+            assert mean.shape == std.shape == (2,)
+            assert np.all((mean >= 0) & (mean <= 1)) and np.all(std >= 0)
+    # 200 test digits, 10 classes: chance is 0.1 +- 0.021; every model is far above it
+    assert min(record["data"][m]["test"]["mean"][-1] for m in lr.MODELS) > 0.3
+    # a second run reloads every task from the store: identical numbers
+    png.unlink()
+    produce("learning_curves", _context("learning_curves", tmp_path), tmp_path)
+    assert json.loads(data_path.read_text())["data"] == record["data"] and png.exists()
+
+
+def test_depth_capacity_quick_keys(tmp_path, monkeypatch):
+    tiny = {"hidden": 16, "alphas": [0.25, 1.0], "layers": [1, 2], "max_epochs": 3,
+            "seeds": 1}
+    monkeypatch.setitem(depth_capacity.SIZES, "quick", tiny)
+    png, data_path = produce("depth_capacity", _context("depth_capacity", tmp_path), tmp_path)
+    assert png.exists()
+    data = json.loads(data_path.read_text())["data"]
+    for jd in depth_capacity.JDS:
+        for L in ("1", "2"):
+            curves = data[f"{jd:g}"][L]
+            assert set(curves) == {*depth_capacity.QUANTITIES, "alpha_c", "alpha_c_how"}
+            stored = np.array([s["mean"] for s in curves["stored"]])
+            correct = np.array([s["mean"] for s in curves["correct"]])
+            fixed = np.array([s["mean"] for s in curves["fixed_point"]])
+            assert np.all(stored <= np.minimum(correct, fixed) + 1e-12)
+            assert np.all(stored >= correct + fixed - 1 - 1e-12)
+
+
+def test_train_task_is_deterministic_and_reproduced_by_learn(tmp_path):
+    first = lr.train_task(TINY_TRAIN, np.random.default_rng(11))
+    again = lr.train_task(TINY_TRAIN, np.random.default_rng(11))
+    other = lr.train_task(TINY_TRAIN, np.random.default_rng(12))
+    del first["seconds"], again["seconds"], other["seconds"]
+    assert first == again
+    assert other["model_seed"] != first["model_seed"]
+    # the stored model seed reproduces the point with the `learn` command
+    out = tmp_path / "learn.json"
+    assert cli_main(["learn", "--model", "steer", "--hidden", "32", "--epochs", "2",
+                     "--train-size", "200", "--test-size", "100", "--data-seed", "0",
+                     "--seed", str(first["model_seed"]), "--json", str(out),
+                     "--no-progress"]) == 0
+    report = json.loads(out.read_text())
+    assert [e["test_accuracy"] for e in report["epochs"]] == first["test"]
+    assert [e["train_accuracy"] for e in report["epochs"]] == first["train"]
+
+
+@pytest.mark.parametrize("model", ["reservoir", "mlp"])
+def test_baseline_tasks_are_deterministic(model):
+    params = dict(TINY_TRAIN, model=model)
+    a = lr.train_task(params, np.random.default_rng(4))
+    b = lr.train_task(params, np.random.default_rng(4))
+    assert a["test"] == b["test"] and a["train"] == b["train"]
+
+
+def test_capacity_task_is_deterministic():
+    params = {"n_patterns": 12, "n_inputs": 16, "n_classes": 2, "replica": 0, "data_seed": 0,
+              "max_epochs": 3, "config": LearnerConfig(hidden=16, layers=2, jd=0.0).to_dict()}
+    a = lr.capacity_task(params, np.random.default_rng(9))
+    b = lr.capacity_task(params, np.random.default_rng(9))
+    del a["seconds"], b["seconds"]
+    assert a == b
+    x1, y1 = lr.random_patterns(12, 16, 2, 0, 0)
+    x2, _ = lr.random_patterns(12, 16, 2, 0, 1)
+    assert x1.shape == (12, 16) and set(np.unique(x1)) == {-1, 1} and set(y1) <= {0, 1}
+    assert not np.array_equal(x1, x2)
+
+
+@pytest.mark.parametrize("layers,jd", [(1, 0.0), (2, 0.0), (3, 0.5)])
+def test_fixed_point_mask_matches_dense_fields(layers, jd):
+    """Recompute every field densely in float64 and compare s_i = sign(h_i), sign(0) = +1."""
+    rng = np.random.default_rng(layers)
+    config = LearnerConfig(hidden=24, layers=layers, jd=jd, lambda_layers=0.7,
+                           inference_sweeps=3)
+    net = init_network(config, 20, 3, rng)
+    x = np.where(rng.random((64, 20)) < 0.5, -1, 1).astype(np.int8)
+    state = relax_free(net, x)
+    mask = lr.fixed_point_mask(net, state, input_field(net, x))
+    s = [a.astype(np.float64) for a in state.s]
+    want = np.ones(len(x), dtype=bool)
+    for layer in range(layers):
+        h = s[layer] @ net.j[layer].astype(np.float64)
+        if layer == 0:
+            h += x @ net.w_in.astype(np.float64)
+        for other in (layer - 1, layer + 1):
+            if 0 <= other < layers:
+                h += config.lambda_layers * s[other]
+        want &= np.all(np.where(h >= 0, 1.0, -1.0) == s[layer], axis=1)
+    np.testing.assert_array_equal(mask, want)
+    assert 0 < mask.sum() < len(x)  # both outcomes occur: the comparison can fail either way
+
+
+class _FakeSweepContext(Context):
+    """Full mode with synthetic task results: checks the full grids and the drawing with
+    several seeds (error bars) without training anything."""
+
+    def sweep(self, label, func, tasks):
+        keys = [t.key for t in tasks]
+        assert len(set(keys)) == len(keys)
+        out = []
+        for i, t in enumerate(tasks):
+            rng = np.random.default_rng(i)
+            if func is lr.train_task:
+                LearnerConfig(**t.params["config"])  # every grid point is a valid config
+                curve = np.sort(rng.uniform(0.1, 0.9, t.params["epochs"])).tolist()
+                out.append({"train": curve, "test": curve, "model_seed": i, "seconds": 1.0,
+                            "overlap": 0.99, "unstable_free": 0.001})
+            else:
+                assert func is lr.capacity_task
+                fp = float(rng.uniform(0.5, 1.0))
+                out.append({"stored": fp / 2, "correct": 0.5, "fixed_point": fp, "epochs": 9,
+                            "model_seed": i, "seconds": 1.0})
+        return out
+
+
+@pytest.mark.parametrize("name", ["learning_curves", "width_scaling", "self_coupling_sweep",
+                                  "lambda_advantage", "depth_capacity"])
+def test_full_mode_grids_and_error_bars_draw(name, tmp_path):
+    ctx = _FakeSweepContext(name=name, quick=False, seed=1, runs_dir=tmp_path, progress=False)
+    png, data_path = produce(name, ctx, tmp_path)
+    record = json.loads(data_path.read_text())
+    assert png.exists() and record["quick"] is False and record["parameters"]["seeds"] == 3
+
+
+def test_capacity_interpolation():
+    alphas = [0.5, 1.0, 2.0]
+    value, how = depth_capacity.capacity(alphas, [1.0, 0.97, 0.85])
+    assert how == "interpolated" and value == pytest.approx(1.0 + 0.02 / 0.12, rel=1e-12)
+    value, how = depth_capacity.capacity(alphas, [1.0, 0.9, 0.99])  # first drop counts
+    assert how == "interpolated" and value == pytest.approx(0.5 + 0.5 * 0.05 / 0.1, rel=1e-12)
+    assert depth_capacity.capacity(alphas, [0.9, 0.99, 0.99]) == (None, "below the grid")
+    assert depth_capacity.capacity(alphas, [1.0, 0.99, 0.95]) == (None, "above the grid")
