@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 MODELS = ("steer", "reservoir", "random-features", "mlp")
@@ -126,8 +127,9 @@ def _held_out(data, k: int, seed: int):
                    data.y_train[val], data.n_classes, info)
 
 
-def _epochs(args, data, config):
-    """(function on_step -> iterator of epoch records, extra info) for the chosen model."""
+def model_epochs(args: argparse.Namespace, data, config) -> tuple[Callable, dict]:
+    """For ``args.model`` trained on ``data`` (a sim.data.Dataset) with ``config`` (a
+    sim.learner.LearnerConfig): (function on_step -> iterator of epoch records, extra info)."""
     import dataclasses
 
     import numpy as np
@@ -181,7 +183,7 @@ def main(args: argparse.Namespace) -> int:
           f"{'validation' if args.validate else 'test'}, N = {data.n_inputs}, "
           f"C = {data.n_classes}, H = {config.hidden}, L = {config.layers}, seed {args.seed}",
           flush=True)
-    run, extra = _epochs(args, data, config)
+    run, extra = model_epochs(args, data, config)
     report = {
         "command": "learn", "version": __version__, "model": args.model,
         "argv": sys.argv[1:], "seed": args.seed,

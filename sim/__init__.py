@@ -3,6 +3,7 @@ cluster diagnostics, message passing, and the steering learner (``sim.learner``)
 data (``sim.data``)."""
 from sim.annealing import Annealing, anneal
 from sim.clusters import (
+    distance_profiles,
     free_fraction,
     hamming_ball_counts,
     local_stabilities,
@@ -18,5 +19,6 @@ from sim.enumeration import (
     minimum_stabilities,
     pair_distance_histogram,
 )
+from sim.message_passing import BPResult, BPSolve, belief_propagation, bp_solve
 from sim.replicated import Replicated, replicated_relax
 from sim.stability import free_neurons, is_fixed_point, stabilities

@@ -30,7 +30,7 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sim.couplings import _generator
+from sim._checks import generator
 from sim.dynamics import _exact_fields, _transposed, relax
 from sim.stability import as_couplings, as_spins, is_fixed_point
 from theory._validate import integer_array, real_array
@@ -133,7 +133,7 @@ def anneal(
     """
     J64 = as_couplings(J).astype(np.float64, copy=False)
     n = J64.shape[0]
-    rng = _generator(rng)
+    rng = generator(rng)
     if s0 is None:
         s = np.where(rng.random(n) < 0.5, 1, -1).astype(np.int8)
     else:

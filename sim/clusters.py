@@ -79,6 +79,26 @@ def overlaps(states: ArrayLike) -> np.ndarray:
     return q[np.triu_indices(S.shape[0], 1)]
 
 
+def distance_profiles(states: ArrayLike, chunk: int = 2048) -> np.ndarray:
+    r"""For every row a of ``states`` (m, n): the number of rows b at each Hamming distance
+    k = 0..n from it, k = (n - s^a.s^b)/2 (row a itself counts at k = 0). Applied to the
+    enumerated FPs of an instance, row a is the exact count of FPs in every Hamming shell
+    around FP a (its local entropy profile). int64 (m, n + 1); O(m^2 n) in row chunks.
+    """
+    S = np.asarray(states)
+    if S.ndim != 2:
+        raise ValueError("states must have shape (m, n)")
+    m, n = S.shape
+    S = as_spins(S, n, "states").astype(np.float32)  # exact: |s.s'| <= n < 2^24
+    out = np.zeros((m, n + 1), dtype=np.int64)
+    rows = np.arange(m)
+    for start in range(0, m, max(int(chunk), 1)):
+        block = S[start:start + chunk] @ S.T
+        k = np.rint((n - block) / 2).astype(np.int64)
+        np.add.at(out, (rows[start:start + chunk, None], k), 1)
+    return out
+
+
 @numba.njit(cache=True)
 def _leaf_ok(JT, t, h, j, order):
     """Is t with j flipped a strict FP? t, h: current state and fields (j not yet flipped);

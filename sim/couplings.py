@@ -10,23 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import DTypeLike
 
+from sim._checks import float_dtype, generator
 from theory._validate import integer_array, real_array
-
-
-def _generator(rng: np.random.Generator) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be a numpy.random.Generator")  # noqa: TRY004 (project rule)
-    return rng
-
-
-def _float_dtype(dtype: DTypeLike) -> np.dtype:
-    try:
-        dt = np.dtype(dtype)
-    except TypeError as exc:
-        raise ValueError("dtype must be a numpy floating dtype") from exc
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise ValueError("dtype must be float32 or float64")
-    return dt
 
 
 def _size(name: str, value: int, lower: int) -> int:
@@ -68,12 +53,12 @@ def random_couplings(
     """
     n = _size("n", n, 1)
     jd = float(real_array("jd", jd))
-    rng = _generator(rng)
+    rng = generator(rng)
     eta = float(real_array("symmetry", symmetry, lower=-1.0, upper=1.0))
     density = float(real_array("density", density, lower=0.0, upper=1.0))
     if density <= 0.0:
         raise ValueError("density must lie in (0, 1]")
-    dt = _float_dtype(dtype)
+    dt = float_dtype(dtype)
     scale = 1.0 / np.sqrt(n * density)
     if eta == 0.0:
         J = rng.standard_normal((n, n)) * scale
@@ -123,8 +108,8 @@ def chain_couplings(
     layers = _size("layers", layers, 1)
     jd = float(real_array("jd", jd))
     lam = float(real_array("lam", lam))
-    rng = _generator(rng)
-    dt = _float_dtype(dtype)
+    rng = generator(rng)
+    dt = float_dtype(dtype)
     size = layers * n
     M = np.zeros((size, size), dtype=np.float64)
     for layer in range(layers):

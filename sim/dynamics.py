@@ -33,7 +33,7 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from sim.couplings import _float_dtype, _generator
+from sim._checks import float_dtype, generator
 from sim.stability import as_couplings, as_spins
 from theory._validate import integer_array, real_array
 
@@ -187,7 +187,7 @@ def _dyn_unstable(stab: np.ndarray, s: np.ndarray) -> np.ndarray:
 def _check_common(J, max_sweeps, dtype):
     J64 = as_couplings(J).astype(np.float64, copy=False)
     max_sweeps = int(integer_array("max_sweeps", max_sweeps, lower=0))
-    return J64, max_sweeps, _float_dtype(dtype)
+    return J64, max_sweeps, float_dtype(dtype)
 
 
 def _seeds(rng: np.random.Generator, m: int) -> np.ndarray:
@@ -306,7 +306,7 @@ def relax(
     if p == 0.0:
         raise ValueError("p must lie in (0, 1]")
     if rule == "async":
-        rng = _generator(rng)
+        rng = generator(rng)
         S = s[None, :]
         sweeps, flips, conv, rec = _relax_async(J64, _transposed(J64, dt), S, rng, max_sweeps,
                                                 record)
@@ -314,7 +314,7 @@ def relax(
                           rec[0, :sweeps[0]] if record else None, None)
     if rule == "sync":
         if p < 1.0:
-            rng = _generator(rng)
+            rng = generator(rng)
         return _relax_sync(J64, s, rng, max_sweeps, p, record)
     raise ValueError(f"rule must be 'async' or 'sync'; got {rule!r}")
 
@@ -338,6 +338,6 @@ def relax_many(
     if S.ndim != 2:
         raise ValueError("starts must have shape (m, n)")
     S = S.copy()
-    sweeps, flips, conv, _ = _relax_async(J64, _transposed(J64, dt), S, _generator(rng),
+    sweeps, flips, conv, _ = _relax_async(J64, _transposed(J64, dt), S, generator(rng),
                                           max_sweeps, False)
     return BatchRelaxation(S, conv, sweeps, flips)

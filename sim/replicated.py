@@ -39,8 +39,8 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
+from sim._checks import generator
 from sim.annealing import _delta_energy, _flip
-from sim.couplings import _generator
 from sim.dynamics import _exact_fields, _transposed, relax
 from sim.stability import as_couplings, as_spins, is_fixed_point, stabilities
 from theory._validate import integer_array, real_array
@@ -147,7 +147,7 @@ def replicated_relax(
     """
     J64 = as_couplings(J).astype(np.float64, copy=False)
     n = J64.shape[0]
-    rng = _generator(rng)
+    rng = generator(rng)
     y = int(integer_array("replicas", replicas, lower=1))
     ks = real_array("ks", np.linspace(0.0, 0.5, 500) if ks is None else ks, lower=0.0)
     if ks.ndim != 1:

@@ -7,6 +7,7 @@ import pytest
 
 from sim.clusters import (
     _flip_candidates,
+    distance_profiles,
     free_fraction,
     hamming_ball_counts,
     local_stabilities,
@@ -14,7 +15,7 @@ from sim.clusters import (
     single_flip_neighbours,
 )
 from sim.couplings import random_couplings
-from sim.enumeration import enumerate_fixed_points
+from sim.enumeration import enumerate_fixed_points, pair_distance_histogram
 from sim.stability import stabilities
 from theory.counting import free_fraction as theory_free_fraction
 
@@ -111,3 +112,13 @@ def test_fp_stabilities_are_truncated_normal():
         se = np.sqrt(((values - est * counts) ** 2).sum() / (len(counts) - 1)
                      / len(counts)) / counts.mean()
         assert abs(est - want) < 4 * se, (est, want, se)
+
+
+def test_distance_profiles_match_brute_force_and_pair_histogram():
+    rng = np.random.default_rng(11)
+    fps = enumerate_fixed_points(random_couplings(13, 0.6, rng))
+    profiles = distance_profiles(fps, chunk=7)  # several chunks
+    brute = np.array([[np.sum(np.sum(a != fps, axis=1) == k) for k in range(14)] for a in fps])
+    np.testing.assert_array_equal(profiles, brute)
+    np.testing.assert_array_equal(profiles.sum(axis=0), pair_distance_histogram(fps))
+    assert np.all(profiles[:, 0] == 1) and np.all(profiles[:, 13] == 1)  # itself and -s

@@ -11,7 +11,6 @@ import pytest
 
 from paper_repro.cli import main as cli_main
 from paper_repro.figures import FIGURES, Context, load, produce
-from paper_repro.figures import _learning as lr
 
 # module attribute -> tiny replacement, per figure (the learning figures' own tests use the
 # same mechanism through their SIZES dicts)
@@ -21,6 +20,8 @@ TINY = {
     "pair_overlaps": {"QUICK": {"n": 10, "instances": 20}},
     "franz_parisi": {"QUICK": {"n": 10, "instances": 20}},
     "margin_clusters": {"QUICK_GRID": 2},
+    "local_entropy": {"QUICK": {"jds": (0.5,), "ds": (0.1,), "ys": (1.0,), "n": 10,
+                                "instances": 10}},
     "accessibility": {"QUICK": {"sizes": (60, 120), "runs": 3, "other_n": 60, "other_runs": 2,
                                 "jds": np.array([0.3, 1.0])}},
     "dynamics_fixed_points": {"QUICK": {"n": 80, "runs": 3, "jds": np.array([0.8, 1.2])}},
@@ -92,6 +93,3 @@ def test_list_names_every_figure(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split()[0] for line in lines] == FIGURES
 
-
-def test_learning_sizes_are_dicts():
-    assert lr.MODELS  # the learning figures share one task module

@@ -12,9 +12,10 @@ import numpy as np
 from sim.annealing import anneal
 from sim.couplings import random_couplings
 from sim.dynamics import relax
+from sim.message_passing import bp_solve
 from sim.replicated import replicated_relax
 
-ALGORITHMS = ("async", "sync", "anneal", "replicated")
+ALGORITHMS = ("async", "sync", "anneal", "replicated", "bp")
 # matrices above this size are drawn and relaxed in float32 (memory traffic halved; every
 # reported fixed point is still verified in float64 by sim.dynamics)
 FLOAT32_ABOVE = 4000
@@ -25,7 +26,8 @@ def _random_start(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def run_algorithm(J: np.ndarray, params: dict, rng: np.random.Generator) -> tuple[bool, int, np.ndarray]:
-    """(found a verified FP, sweeps used, final state) of ``params['algorithm']`` on J."""
+    """(found a verified FP, sweeps used, final state) of ``params['algorithm']`` on J (for
+    "bp", reinforced belief propagation, the iterations of message updates)."""
     algorithm = params["algorithm"]
     n = J.shape[0]
     if algorithm in ("async", "sync"):
@@ -40,6 +42,9 @@ def run_algorithm(J: np.ndarray, params: dict, rng: np.random.Generator) -> tupl
         out = replicated_relax(J, rng, replicas=params.get("replicas", 5),
                                finish_sweeps=params["budget"])
         return out.found, out.sweeps, out.state
+    if algorithm == "bp":
+        out = bp_solve(J, rng, max_iter=params["budget"])
+        return out.is_fixed_point, out.iterations, out.configuration
     raise ValueError(f"algorithm must be one of {ALGORITHMS}; got {algorithm!r}")
 
 

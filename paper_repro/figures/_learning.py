@@ -8,7 +8,7 @@ Two task functions, each ``func(params, rng) -> dict`` of plain numbers:
   task's ``rng`` and returned, so that every point of a figure is reproduced by
   ``python -m paper_repro learn --model M --seed MODEL_SEED --data-seed DATA_SEED
   --hidden H --epochs E --train-size P --test-size Q [--jd ...]``: the same code path
-  (:func:`paper_repro.learn._epochs`) trains both.
+  (:func:`paper_repro.learn.model_epochs`) trains both.
 - :func:`capacity_task`: train the learner on P random +-1 patterns with random labels and
   measure which of them are stored as stable fixed points.
 
@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from paper_repro.learn import _epochs  # the `learn` command's model pipelines
+from paper_repro.learn import model_epochs  # the `learn` command's model pipelines
 from paper_repro.sweep import Task
 from sim.data import Dataset, load_dataset
 from sim.learner import LearnerConfig, fit, relax_free
@@ -63,7 +63,7 @@ def train_task(params: dict, rng: np.random.Generator) -> dict:
     args = argparse.Namespace(model=params["model"], seed=model_seed, epochs=params["epochs"],
                               mlp_activation="relu", mlp_lr=1e-3, mlp_batch=config.batch_size)
     start = time.perf_counter()
-    run, extra = _epochs(args, data, config)
+    run, extra = model_epochs(args, data, config)
     records = list(run(None))
     out = {"model_seed": model_seed,
            "train": [r.train_accuracy for r in records],

@@ -13,7 +13,8 @@ from paper_repro.plotting import as_array, figure, panel_label
 
 SUMMARY = ("the J_D axis: complexities of all FPs, of gap-free margin FPs and of fully free "
            "configurations, the dense-region and free-configuration thresholds, and the "
-           "measured asynchronous-dynamics threshold at each N")
+           "measured thresholds (P = 1/2) of asynchronous dynamics at each N and of the other "
+           "algorithms at one N")
 
 
 def compute(ctx) -> dict:
@@ -28,9 +29,16 @@ def compute(ctx) -> dict:
     measured = [half_crossing(size["jds"], [np.mean(r["found"]) for r in
                                             results[i * m:(i + 1) * m]])
                 for i in range(len(size["sizes"]))]
+    others = ctx.sweep("others", convergence_task, accessibility.other_tasks(size),
+                       owner="accessibility")
+    other_thresholds = [half_crossing(size["jds"], [np.mean(r["found"]) for r in
+                                                    others[k * m:(k + 1) * m]])
+                        for k in range(len(accessibility.OTHERS))]
     with np.errstate(divide="ignore"):
         free_complexity = theory.free_configuration_complexity(jd)
     return {"parameters": {"sizes": size["sizes"], "runs": size["runs"],
+                           "other_n": size["other_n"], "other_runs": size["other_runs"],
+                           "others": [o["label"] for o in accessibility.OTHERS],
                            "budget_sweeps": accessibility.BUDGET,
                            "approximation": "annealed first moments; measured threshold = J_D "
                                             "where P(async FP within budget) = 1/2"},
@@ -41,7 +49,8 @@ def compute(ctx) -> dict:
                          margin_jd, np.where(finite, kappa_c, 0.0)), np.nan),
                      "dense_margin_threshold": theory.margin_dense_threshold(),
                      "free_configuration_threshold": theory.free_configuration_threshold(),
-                     "measured_async_threshold": measured}}
+                     "measured_async_threshold": measured,
+                     "measured_other_thresholds": other_thresholds}}
 
 
 def draw(record: dict, path: Path) -> None:
@@ -71,6 +80,9 @@ def draw(record: dict, path: Path) -> None:
         sizes = as_array(p["sizes"])
         ax.plot(sizes, as_array(data["measured_async_threshold"]), "o-", color="C0",
                 label=f"async dynamics, P = 1/2 within {p['budget_sweeps']} sweeps")
+        for k, label in enumerate(p["others"]):
+            ax.plot([p["other_n"]], [data["measured_other_thresholds"][k]], "s",
+                    color=f"C{k + 3}", label=label)
         for value, color, label in marks:
             ax.axhline(value, color=color, ls="--", lw=1, label=label)
         ax.set_xscale("log")
