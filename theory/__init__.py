@@ -1,4 +1,5 @@
 """Closed-form fixed-point counting for random asymmetric binary networks with self-coupling."""
+from theory.chain import chain_complexity
 from theory.counting import (
     complexity,
     free_configuration_complexity,
@@ -9,7 +10,6 @@ from theory.counting import (
     pair_entropy,
     second_moment_ratio,
 )
-from theory.gaussian import log_orthant, log_p2, owens_t
 from theory.franz_parisi import (
     OverlapGap,
     franz_parisi,
@@ -19,10 +19,16 @@ from theory.franz_parisi import (
     overlap_gap,
     small_distance_coefficients,
 )
+from theory.gaussian import log_orthant, log_p2, owens_t
+from theory.local_entropy import (
+    LocalEntropySaddle,
+    local_entropy,
+    local_entropy_saddle,
+    zero_complexity_saddle,
+)
 from theory.margin import (
     critical_margin,
     franz_parisi_margin,
     franz_parisi_margin_at_distance,
     margin_dense_threshold,
 )
-from theory.chain import chain_complexity

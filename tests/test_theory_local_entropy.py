@@ -1,0 +1,156 @@
+"""Local entropy by large deviations (annealed RS): identities, brute-force integrals,
+stationarity of the returned saddle points."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy import integrate, special
+
+import theory
+import theory.local_entropy
+from theory.counting import binary_entropy
+from theory.local_entropy import (
+    _log_site_integral,
+    local_entropy,
+    local_entropy_saddle,
+    zero_complexity_saddle,
+)
+
+
+def _free_entropy_at(x, d, jd, y, reference):
+    """phi(y) at arbitrary (p_hat, q_hat, q1), from the site integral (module docstring)."""
+    p_hat, q_hat, q1 = x
+    p = 1 - 2 * d
+    return (np.log(2) - y * p_hat * p - 0.5 * y * (y - 1) * q_hat * q1 - 0.5 * y * q_hat
+            + _log_site_integral(p_hat, q_hat, q1, d, jd, y, reference))
+
+
+@pytest.mark.parametrize("d, jd", [(0.1, 0.5), (0.3, 1.2)])
+def test_one_replica_with_fixed_point_reference_is_the_pair_entropy(d, jd):
+    sol = local_entropy_saddle(d, jd, 1.0)
+    assert sol.free_entropy == pytest.approx(float(theory.pair_entropy(1 - 2 * d, jd)), rel=1e-11)
+
+
+def test_one_replica_with_free_reference_counts_fixed_points_times_the_ball():
+    d, jd = 0.2, 0.7
+    sol = local_entropy_saddle(d, jd, 1.0, reference="free")
+    want = float(theory.complexity(jd) + binary_entropy(np.array(d)))
+    assert sol.free_entropy == pytest.approx(want, rel=1e-11)
+
+
+def _brute_site_integral(p_hat, q_hat, q1, d, jd, y, reference):
+    """e^{-y q_hat/2} G by explicit sum over the y replica spins (no Hubbard-Stratonovich:
+    e^{-y q_hat/2} E_z e^{sqrt(q_hat) z sum_a s_a} = e^{q_hat sum_{a<b} s_a s_b}) and scipy
+    double quadrature over the reference field u and the common field x."""
+    p = 1 - 2 * d
+    eps, c = np.sqrt(1 - q1), np.sqrt(q1 - p * p)
+    total = 0.0
+    for sig in itertools.product((1, -1), repeat=y):
+        s = np.array(sig)
+        pair = sum(s[a] * s[b] for a in range(y) for b in range(a + 1, y))
+        coef = np.exp(p_hat * s.sum() + q_hat * pair)
+
+        def f(x, u, s=s):
+            m = p * u + c * x
+            return (np.exp(-0.5 * (u * u + x * x)) / (2 * np.pi)
+                    * np.prod(special.ndtr((jd + s * m) / eps)))
+
+        lower = -jd if reference == "fixed_point" else -12.0
+        val, _ = integrate.dblquad(f, lower, 12.0, -12.0, 12.0, epsabs=1e-13, epsrel=1e-11)
+        total += coef * val
+    return np.log(total)
+
+
+@pytest.mark.parametrize("y, reference", [(2, "fixed_point"), (3, "fixed_point"), (2, "free")])
+def test_site_integral_matches_brute_force(y, reference):
+    args = (0.6, 0.3, 0.75, 0.2, 0.5)  # p_hat, q_hat, q1, d, jd (p^2 = 0.36 < q1)
+    got = _log_site_integral(*args, y, reference) - 0.5 * y * args[1]
+    assert got == pytest.approx(_brute_site_integral(*args, y, reference), abs=1e-9)
+
+
+@pytest.mark.parametrize("d, jd, y, reference", [
+    (0.1, 0.5, 3.0, "fixed_point"),
+    pytest.param(0.25, 1.0, 1.7, "free", marks=pytest.mark.slow),
+])
+def test_saddle_is_stationary_and_local_entropy_is_the_y_derivative(d, jd, y, reference):
+    """Central differences of phi in (p_hat, q_hat, q1) vanish at the returned point (checks
+    the saddle equations, derived by Gaussian integration by parts), and d phi/dy = S."""
+    sol = local_entropy_saddle(d, jd, y, reference)
+    assert sol.residual < 1e-8
+    x = np.array([sol.p_hat, sol.q_hat, sol.q1])
+    h = 1e-5
+    for i in range(3):
+        e = np.zeros(3)
+        e[i] = h
+        grad = (_free_entropy_at(x + e, d, jd, y, reference)
+                - _free_entropy_at(x - e, d, jd, y, reference)) / (2 * h)
+        assert abs(grad) < 1e-7
+    dy = 1e-4
+    up = local_entropy_saddle(d, jd, y + dy, reference, start=tuple(x))
+    down = local_entropy_saddle(d, jd, y - dy, reference, start=tuple(x))
+    slope = (up.free_entropy - down.free_entropy) / (2 * dy)
+    assert slope == pytest.approx(sol.local_entropy, abs=1e-7)
+    assert sol.reference_complexity == pytest.approx(sol.free_entropy - y * sol.local_entropy)
+
+
+@pytest.mark.parametrize("d, jd", [(0.1, 0.5), (0.2, 1.0)])
+def test_typical_reference_is_below_the_jensen_bounds(d, jd):
+    """y = 0: RS local entropy of a typical FP <= quenched-reference bound V_Q <= annealed V."""
+    s0 = local_entropy_saddle(d, jd, 0.0).local_entropy
+    v_q = float(theory.franz_parisi_quenched(1 - 2 * d, jd))
+    v = float(theory.franz_parisi_at_distance(d, jd))
+    assert s0 < v_q < v
+    assert s0 > v_q - 0.02  # and close to it
+
+
+def test_half_distance_decouples_the_reference():
+    jd = 0.8
+    sigma = float(theory.complexity(jd))
+    sol = local_entropy_saddle(0.5, jd, 2.5)
+    assert sol.local_entropy == sigma and sol.reference_complexity == sigma
+    assert local_entropy_saddle(0.5, jd, 2.5, "free").reference_complexity == np.log(2)
+    # continuity: just inside d = 1/2 the saddle approaches it
+    assert local_entropy_saddle(0.49, jd, 2.5).local_entropy == pytest.approx(sigma, abs=2e-3)
+
+
+def test_local_entropy_grows_with_y_and_complexity_falls():
+    d, jd = 0.15, 0.6
+    sols = [local_entropy_saddle(d, jd, y) for y in (0.0, 1.0, 3.0)]
+    s = [x.local_entropy for x in sols]
+    c = [x.reference_complexity for x in sols]
+    assert s[0] < s[1] < s[2] < float(binary_entropy(np.array(d)))
+    assert c[0] > c[1] > c[2]
+    assert c[0] == pytest.approx(float(theory.complexity(jd)), rel=1e-10)
+
+
+def test_finite_on_a_grid_of_self_couplings():
+    d = np.array([0.15, 0.5, 0.5, 0.5])
+    jd = np.array([3.0, 0.0, 1.5, 3.0])
+    s = np.append(local_entropy(d, jd, y=2.0), local_entropy(0.15, 0.0, y=2.0))
+    assert np.all(np.isfinite(s))
+    assert np.all(s <= binary_entropy(np.append(d, 0.15)) + 1e-12)
+
+
+@pytest.mark.slow
+def test_zero_complexity_point():
+    sol = zero_complexity_saddle(0.1, 0.5)
+    assert abs(sol.reference_complexity) < 1e-8 and sol.residual < 1e-8
+    assert sol.y > 1
+    assert sol.local_entropy > local_entropy_saddle(0.1, 0.5, 1.0).local_entropy
+    assert float(local_entropy(0.1, 0.5)) == pytest.approx(sol.local_entropy, rel=1e-12)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="d"):
+        local_entropy(0.0, 0.5, y=1.0)
+    with pytest.raises(ValueError, match="d"):
+        local_entropy(0.6, 0.5, y=1.0)
+    with pytest.raises(ValueError, match="y"):
+        local_entropy(0.2, 0.5, y=-1.0)
+    with pytest.raises(ValueError, match="reference"):
+        local_entropy(0.2, 0.5, y=1.0, reference="margin")
+    with pytest.raises(ValueError, match="jd"):
+        local_entropy_saddle(0.2, -1.0, 1.0)
