@@ -62,7 +62,7 @@ def draw(record: dict, path: Path) -> None:
         ax.set_xlabel(r"inter-layer coupling $\lambda$")
         ax.set_ylabel(r"complexity per neuron $\frac{1}{NL}\ln E[\#\mathrm{FP}]$")
         ax.set_title(rf"chain, $J_D = {p['jd']}$, $N\to\infty$")
-        ax.legend(loc="upper left")
+        ax.legend(loc="center right")
         panel_label(ax, "a")
 
         ax = axes[1]
@@ -75,5 +75,5 @@ def draw(record: dict, path: Path) -> None:
         ax.set_xlabel(r"inter-layer coupling $\lambda$")
         ax.set_ylabel(r"$\frac{1}{NL}\ln\overline{\#\mathrm{FP}}$")
         ax.set_title(f"enumeration ({p['instances']} chains each; lines: exact finite N)")
-        ax.legend(loc="upper left")
+        ax.legend(loc="lower right")
         panel_label(ax, "b")
