@@ -212,6 +212,18 @@ def run_sweep(
     return store.results(keys)
 
 
+def matching(tasks: list[Task], results: list[dict], **params) -> list[dict]:
+    """The results (in task order) of the tasks whose parameters take these values."""
+    return [r for t, r in zip(tasks, results)
+            if all(t.params[k] == v for k, v in params.items())]
+
+
+def pooled(tasks: list[Task], results: list[dict], field: str, **params) -> np.ndarray:
+    """Concatenate the per-instance lists ``result[field]`` of the matching tasks (float)."""
+    return np.array([v for r in matching(tasks, results, **params) for v in r[field]],
+                    dtype=float)
+
+
 def _progress_bar(total: int, done: int, description: str):
     try:
         from tqdm import tqdm

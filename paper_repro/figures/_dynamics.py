@@ -31,9 +31,9 @@ def run_algorithm(J: np.ndarray, params: dict, rng: np.random.Generator) -> tupl
     algorithm = params["algorithm"]
     n = J.shape[0]
     if algorithm in ("async", "sync"):
-        dtype = np.float32 if n > FLOAT32_ABOVE and algorithm == "async" else np.float64
         out = relax(J, _random_start(n, rng), rule=algorithm, max_sweeps=params["budget"],
-                    rng=rng, p=params.get("p", 1.0), dtype=dtype)
+                    rng=rng, p=params.get("p", 1.0),
+                    dtype=J.dtype if algorithm == "async" else np.float64)
         return out.converged, out.sweeps, out.state
     if algorithm == "anneal":
         out = anneal(J, rng, finish_sweeps=params["budget"])
@@ -58,6 +58,11 @@ def convergence_task(params: dict, rng: np.random.Generator) -> dict:
         found.append(bool(ok))
         sweeps.append(int(used))
     return {"found": found, "sweeps": sweeps}
+
+
+def success_probabilities(rows: list[dict]) -> list[float]:
+    """Fraction of runs that found a fixed point, per task result."""
+    return [float(np.mean(r["found"])) for r in rows]
 
 
 def half_crossing(jds: np.ndarray, prob: np.ndarray) -> float:

@@ -24,14 +24,6 @@ def instance_tasks(sizes: dict[int, int], jds: np.ndarray, chunk: int = 20) -> l
             for n, total in sizes.items() for c in range(-(-total // chunk))]
 
 
-def counts_by_size(results: list[dict], tasks: list[Task]) -> dict[int, np.ndarray]:
-    """Stack the per-instance counts of every task by n: {n: (instances, len(jds))}."""
-    by_n: dict[int, list] = {}
-    for task, res in zip(tasks, results):
-        by_n.setdefault(task.params["n"], []).extend(res["counts"])
-    return {n: np.array(c, dtype=float) for n, c in sorted(by_n.items())}
-
-
 def count_task(params: dict, rng: np.random.Generator) -> dict:
     """#FP of ``instances`` fully asymmetric instances of size n at every J_D of ``jds``
     (one enumeration per instance decides all J_D at once)."""

@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 from paper_repro.learn import model_epochs  # the `learn` command's model pipelines
+from paper_repro.plotting import figure, panel_label
 from paper_repro.sweep import Task
 from sim.data import Dataset, load_dataset
 from sim.learner import LearnerConfig, fit, relax_free
@@ -185,6 +186,24 @@ def chance_line(ax, chance: float) -> None:
 def errorbar(ax, x, stat: dict, **kwargs) -> None:
     """Points with error bars (std over seeds) joined by lines."""
     ax.errorbar(x, stat["mean"], yerr=stat["std"], **kwargs)
+
+
+def draw_model_panels(path, p: dict, curves: dict, style_axis) -> None:
+    """Test (a) and train (b) accuracy panels with one curve per model of ``p["models"]``:
+    ``curves[model][split] = (x, {"mean": ..., "std": ...})``; ``style_axis(ax, split)``
+    sets the axis labels, scales and title of each panel."""
+    with figure(path, ncols=2, width=11, height=4.2) as (fig, axes):
+        for ax, split, letter in zip(axes, ("test", "train"), "ab"):
+            for k, model in enumerate(p["models"]):
+                x, stat = curves[model][split]
+                errorbar(ax, x, stat, marker=MODEL_MARKERS[model], color=f"C{k}",
+                         label=MODEL_LABELS[model])
+            chance_line(ax, p["chance"])
+            ax.set_ylim(0, 1)
+            style_axis(ax, split)
+            panel_label(ax, letter)
+        axes[0].legend(loc="lower right")
+        fig.suptitle(data_caption(p), fontsize=9)
 
 
 def data_caption(p: dict) -> str:

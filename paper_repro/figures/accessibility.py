@@ -7,9 +7,14 @@ from pathlib import Path
 import numpy as np
 
 import theory
-from paper_repro.figures._dynamics import binomial_error, convergence_task, half_crossing
+from paper_repro.figures._dynamics import (
+    binomial_error,
+    convergence_task,
+    half_crossing,
+    success_probabilities,
+)
 from paper_repro.plotting import as_array, figure, panel_label
-from paper_repro.sweep import Task
+from paper_repro.sweep import Task, matching
 
 SUMMARY = ("probability that asynchronous dynamics reaches a fixed point within a sweep budget "
            "vs J_D for growing N, its convergence time, and synchronous dynamics, simulated "
@@ -41,24 +46,26 @@ def other_tasks(size: dict) -> list[Task]:
             for o in OTHERS for jd in size["jds"]]
 
 
+def convergence_runs(ctx, size: dict) -> tuple[list[list[dict]], list[list[dict]]]:
+    """The task results over the J_D grid, per size (asynchronous dynamics) and per algorithm
+    of OTHERS, through sweeps stored under this figure (other figures call this to share)."""
+    tasks = async_tasks(size["sizes"], size["jds"], size["runs"])
+    results = ctx.sweep("async", convergence_task, tasks, owner="accessibility")
+    others = other_tasks(size)
+    other_results = ctx.sweep("others", convergence_task, others, owner="accessibility")
+    return ([matching(tasks, results, n=n) for n in size["sizes"]],
+            [matching(others, other_results, algorithm=o["algorithm"]) for o in OTHERS])
+
+
 def compute(ctx) -> dict:
     size = QUICK if ctx.quick else FULL
     jds = size["jds"]
-    tasks = async_tasks(size["sizes"], jds, size["runs"])
-    results = ctx.sweep("async", convergence_task, tasks, owner="accessibility")
-    prob, median_sweeps = [], []
-    for i, _ in enumerate(size["sizes"]):
-        rows = results[i * len(jds):(i + 1) * len(jds)]
-        prob.append([float(np.mean(r["found"])) for r in rows])
-        median_sweeps.append([float(np.median([s for s, f in zip(r["sweeps"], r["found"]) if f]))
-                              if any(r["found"]) else float("nan") for r in rows])
+    by_size, by_algorithm = convergence_runs(ctx, size)
+    prob = [success_probabilities(rows) for rows in by_size]
+    median_sweeps = [[float(np.median([s for s, f in zip(r["sweeps"], r["found"]) if f]))
+                      if any(r["found"]) else float("nan") for r in rows] for rows in by_size]
     thresholds = [half_crossing(jds, p) for p in prob]
-
-    other_results = ctx.sweep("others", convergence_task, other_tasks(size),
-                              owner="accessibility")
-    other_prob = [[float(np.mean(r["found"])) for r in other_results[k * len(jds):
-                                                                     (k + 1) * len(jds)]]
-                  for k in range(len(OTHERS))]
+    other_prob = [success_probabilities(rows) for rows in by_algorithm]
     return {"parameters": {"sizes": size["sizes"], "jds": jds, "runs": size["runs"],
                            "budget_sweeps": BUDGET, "other_n": size["other_n"],
                            "other_runs": size["other_runs"],

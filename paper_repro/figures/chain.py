@@ -9,7 +9,7 @@ import numpy as np
 import theory
 from paper_repro.figures._instances import chain_count_task, log_mean_per_neuron
 from paper_repro.plotting import as_array, figure, panel_label
-from paper_repro.sweep import Task
+from paper_repro.sweep import Task, pooled
 
 SUMMARY = ("first-moment complexity per neuron of an L-layer chain (one-to-one coupling lambda, "
            "J_D = 0) vs lambda for L = 1..5, with exact enumeration of small chains")
@@ -36,9 +36,7 @@ def compute(ctx) -> dict:
     for L, n in size["width"].items():
         means, errs, exact = [], [], []
         for lam in size["lams"]:
-            counts = np.array([c for t, r in zip(tasks, results)
-                               if t.params["layers"] == L and t.params["lam"] == lam
-                               for c in r["counts"]], dtype=float)
+            counts = pooled(tasks, results, "counts", layers=L, lam=lam)
             m, e = log_mean_per_neuron(counts, n * L)
             means.append(float(m))
             errs.append(float(e))

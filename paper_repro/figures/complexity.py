@@ -12,12 +12,12 @@ from paper_repro.figures._instances import (
 )
 from paper_repro.figures._instances import (
     count_task,
-    counts_by_size,
     instance_tasks,
     log_mean_per_neuron,
     mean_and_error,
 )
 from paper_repro.plotting import as_array, figure, panel_label
+from paper_repro.sweep import pooled
 
 SUMMARY = ("complexity Sigma(J_D) = ln 2 + ln Phi(J_D) and exact finite-N ln E[#FP] / N against "
            "enumeration means (annealed) and (1/N) E ln #FP (quenched), N = 12..22 (full: to 32)")
@@ -28,7 +28,8 @@ FULL_SIZES = {12: 1000, 14: 1000, 16: 1000, 18: 1000, 20: 800, 22: 600, 24: 400,
 def compute(ctx) -> dict:
     sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
     tasks = instance_tasks(sizes, JDS)
-    counts = counts_by_size(ctx.sweep("counts", count_task, tasks), tasks)
+    results = ctx.sweep("counts", count_task, tasks)
+    counts = {n: pooled(tasks, results, "counts", n=n) for n in sizes}
     data = {"sizes": [], "instances": [], "annealed": [], "annealed_err": [], "quenched": [],
             "quenched_err": [], "fraction_with_fp": [], "theory_finite_n": []}
     for n, c in counts.items():

@@ -10,6 +10,7 @@ import theory
 from paper_repro.figures._instances import pair_task, pair_tasks
 from paper_repro.figures.pair_overlaps import FULL, QUICK
 from paper_repro.plotting import as_array, figure, panel_label
+from paper_repro.sweep import pooled
 
 SUMMARY = ("Franz-Parisi potential V(d) around a typical fixed point (annealed, and quenched over "
            "its stabilities), the overlap-gap edge q_gap(J_D), and exact counts around "
@@ -34,9 +35,8 @@ def compute(ctx) -> dict:
     k = np.arange(1, n + 1)
     around, around_err, exact = [], [], []
     for jd in ENUM_JDS:
-        mine = [r for t, r in zip(tasks, results) if t.params["jd"] == jd]
-        hists = np.array([h for r in mine for h in r["histograms"]], dtype=float)[:, 1:]
-        counts = np.array([c for r in mine for c in r["counts"]], dtype=float)
+        hists = pooled(tasks, results, "histograms", jd=jd)[:, 1:]
+        counts = pooled(tasks, results, "counts", jd=jd)
         # mean number of FPs at distance k from an FP = sum of pairs / sum of FPs (ratio
         # estimator); its error by the delta method over instances
         ratio = hists.sum(axis=0) / counts.sum()

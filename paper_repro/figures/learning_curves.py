@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 
 from paper_repro.figures import _learning as lr
-from paper_repro.plotting import figure, panel_label
 
 SUMMARY = ("train/test accuracy per epoch on Entangled MNIST: steering learner (J_D = 0.5) "
            "vs reservoir, random features and a backprop MLP of the same width H")
@@ -37,18 +36,12 @@ def compute(ctx) -> dict:
 
 def draw(record: dict, path: Path) -> None:
     p, data = record["parameters"], record["data"]
-    with figure(path, ncols=2, width=11, height=4.2) as (fig, axes):
-        for ax, split, letter in zip(axes, ("test", "train"), "ab"):
-            for k, model in enumerate(p["models"]):
-                stat = data[model][split]
-                epochs = np.arange(1, len(stat["mean"]) + 1)
-                lr.errorbar(ax, epochs, stat, marker=lr.MODEL_MARKERS[model], color=f"C{k}",
-                            label=lr.MODEL_LABELS[model])
-            lr.chance_line(ax, p["chance"])
-            ax.set_xlabel("epoch")
-            ax.set_ylabel(f"{split} accuracy")
-            ax.set_ylim(0, 1)
-            ax.set_title(rf"{split}, $H={p['hidden']}$, $J_D={p['learner_config']['jd']:g}$")
-            panel_label(ax, letter)
-        axes[0].legend(loc="lower right")
-        fig.suptitle(lr.data_caption(p), fontsize=9)
+    curves = {m: {split: (np.arange(1, len(data[m][split]["mean"]) + 1), data[m][split])
+                  for split in ("test", "train")} for m in p["models"]}
+
+    def style(ax, split):
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(f"{split} accuracy")
+        ax.set_title(rf"{split}, $H={p['hidden']}$, $J_D={p['learner_config']['jd']:g}$")
+
+    lr.draw_model_panels(path, p, curves, style)

@@ -8,7 +8,7 @@ import numpy as np
 
 import theory
 from paper_repro.plotting import as_array, figure, panel_label
-from paper_repro.sweep import Task
+from paper_repro.sweep import Task, pooled
 from sim.clusters import distance_profiles
 from sim.couplings import random_couplings
 from sim.enumeration import enumerate_fixed_points
@@ -65,9 +65,8 @@ def compute(ctx) -> dict:
     enum_results = ctx.sweep("profiles", profile_task, enum_tasks)
     enum = {}
     for jd in size["jds"]:
-        mine = [r for t, r in zip(enum_tasks, enum_results) if t.params["jd"] == jd]
-        best = np.array([b for r in mine for b in r["best"]], dtype=float)[:, 1:]
-        mean = np.array([m for r in mine for m in r["mean"]], dtype=float)[:, 1:]
+        best = pooled(enum_tasks, enum_results, "best", jd=jd)[:, 1:]
+        mean = pooled(enum_tasks, enum_results, "mean", jd=jd)[:, 1:]
         with np.errstate(divide="ignore"):
             log_best = np.log(best) / n
             log_mean = np.log(np.mean(mean, axis=0)) / n

@@ -9,6 +9,7 @@ import numpy as np
 import theory
 from paper_repro.figures._instances import mean_and_error, pair_task, pair_tasks
 from paper_repro.plotting import as_array, figure, panel_label
+from paper_repro.sweep import pooled
 
 SUMMARY = ("mean number of ordered fixed-point pairs at each overlap q = 1 - 2k/N from exact "
            "enumeration vs the exact finite-N pair formula 2^N C(N,k) P2+^(N-k) P2-^k")
@@ -27,9 +28,8 @@ def compute(ctx) -> dict:
     data = {"k": k, "q": 1 - 2 * k / n, "mean_pairs": [], "mean_pairs_err": [], "theory": [],
             "mean_fixed_points": [], "theory_fixed_points": []}
     for jd in JDS:
-        hists = np.array([h for t, r in zip(tasks, results) if t.params["jd"] == jd
-                          for h in r["histograms"]], dtype=float)[:, 1:]
-        counts = [c for t, r in zip(tasks, results) if t.params["jd"] == jd for c in r["counts"]]
+        hists = pooled(tasks, results, "histograms", jd=jd)[:, 1:]
+        counts = pooled(tasks, results, "counts", jd=jd)
         mean, err = mean_and_error(hists)
         data["mean_pairs"].append(mean)
         data["mean_pairs_err"].append(err)

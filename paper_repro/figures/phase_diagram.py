@@ -8,7 +8,7 @@ import numpy as np
 
 import theory
 from paper_repro.figures import accessibility, margin_clusters
-from paper_repro.figures._dynamics import convergence_task, half_crossing
+from paper_repro.figures._dynamics import half_crossing, success_probabilities
 from paper_repro.plotting import as_array, figure, panel_label
 
 SUMMARY = ("the J_D axis: complexities of all FPs, of gap-free margin FPs and of fully free "
@@ -22,18 +22,11 @@ def compute(ctx) -> dict:
     margin_jd, kappa_c = margin_clusters.critical_margins(ctx)
     finite = np.isfinite(kappa_c)
     size = accessibility.QUICK if ctx.quick else accessibility.FULL
-    tasks = accessibility.async_tasks(size["sizes"], size["jds"], size["runs"])
-    # the same tasks as the accessibility figure: its finished store is reused
-    results = ctx.sweep("async", convergence_task, tasks, owner="accessibility")
-    m = len(size["jds"])
-    measured = [half_crossing(size["jds"], [np.mean(r["found"]) for r in
-                                            results[i * m:(i + 1) * m]])
-                for i in range(len(size["sizes"]))]
-    others = ctx.sweep("others", convergence_task, accessibility.other_tasks(size),
-                       owner="accessibility")
-    other_thresholds = [half_crossing(size["jds"], [np.mean(r["found"]) for r in
-                                                    others[k * m:(k + 1) * m]])
-                        for k in range(len(accessibility.OTHERS))]
+    # the same sweeps as the accessibility figure: its finished stores are reused
+    by_size, by_algorithm = accessibility.convergence_runs(ctx, size)
+    measured = [half_crossing(size["jds"], success_probabilities(rows)) for rows in by_size]
+    other_thresholds = [half_crossing(size["jds"], success_probabilities(rows))
+                        for rows in by_algorithm]
     with np.errstate(divide="ignore"):
         free_complexity = theory.free_configuration_complexity(jd)
     return {"parameters": {"sizes": size["sizes"], "runs": size["runs"],

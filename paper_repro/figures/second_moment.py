@@ -8,8 +8,9 @@ import numpy as np
 
 import theory
 from paper_repro.figures._instances import COUNT_JDS as JDS
-from paper_repro.figures._instances import count_task, counts_by_size, instance_tasks
+from paper_repro.figures._instances import count_task, instance_tasks
 from paper_repro.plotting import as_array, figure
+from paper_repro.sweep import pooled
 
 SUMMARY = ("second-moment ratio E[Z^2]/E[Z]^2 vs J_D: exact finite-N sums over pair distances "
            "and the N = inf limit, against enumeration (bootstrap error bars)")
@@ -34,8 +35,8 @@ def ratio_with_bootstrap(counts: np.ndarray, rng: np.random.Generator,
 def compute(ctx) -> dict:
     sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
     tasks = instance_tasks(sizes, JDS)
-    counts = counts_by_size(ctx.sweep("counts", count_task, tasks, owner="complexity"),
-                            tasks)
+    results = ctx.sweep("counts", count_task, tasks, owner="complexity")
+    counts = {n: pooled(tasks, results, "counts", n=n) for n in sizes}
     rng = np.random.default_rng(ctx.seed)
     jd_line = np.linspace(0.05, 2.0, 80)
     data = {"sizes": [], "instances": [], "ratio": [], "ratio_err": [], "theory_finite_n": [],

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from paper_repro.figures import _learning as lr
-from paper_repro.plotting import figure, panel_label
 
 SUMMARY = ("test and train accuracy after training vs hidden width H on Entangled MNIST: "
            "steering learner (J_D = 0.5), reservoir, random features, backprop MLP")
@@ -40,20 +39,15 @@ def compute(ctx) -> dict:
 
 def draw(record: dict, path: Path) -> None:
     p, data = record["parameters"], record["data"]
-    with figure(path, ncols=2, width=11, height=4.2) as (fig, axes):
-        for ax, split, letter in zip(axes, ("test", "train"), "ab"):
-            for k, model in enumerate(p["models"]):
-                stats = data[model][split]
-                stat = {"mean": [s["mean"] for s in stats], "std": [s["std"] for s in stats]}
-                lr.errorbar(ax, p["widths"], stat, marker=lr.MODEL_MARKERS[model],
-                            color=f"C{k}", label=lr.MODEL_LABELS[model])
-            lr.chance_line(ax, p["chance"])
-            ax.set_xscale("log", base=2)
-            ax.set_xticks(p["widths"], [str(w) for w in p["widths"]])
-            ax.set_xlabel(r"hidden width $H$")
-            ax.set_ylabel(f"{split} accuracy after {p['epochs']} epochs")
-            ax.set_ylim(0, 1)
-            ax.set_title(rf"{split}, learner at $J_D={p['learner_config']['jd']:g}$")
-            panel_label(ax, letter)
-        axes[0].legend(loc="lower right")
-        fig.suptitle(lr.data_caption(p), fontsize=9)
+    curves = {m: {split: (p["widths"], {key: [s[key] for s in data[m][split]]
+                                       for key in ("mean", "std")})
+                  for split in ("test", "train")} for m in p["models"]}
+
+    def style(ax, split):
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(p["widths"], [str(w) for w in p["widths"]])
+        ax.set_xlabel(r"hidden width $H$")
+        ax.set_ylabel(f"{split} accuracy after {p['epochs']} epochs")
+        ax.set_title(rf"{split}, learner at $J_D={p['learner_config']['jd']:g}$")
+
+    lr.draw_model_panels(path, p, curves, style)

@@ -20,7 +20,7 @@ from sim.data import Dataset
 from sim.learner.dynamics import input_field, relax_free, sweep
 from sim.learner.model import LearnerConfig, init_network, labels_pm1
 from sim.learner.plasticity import readout_update
-from sim.learner.training import EpochRecord, run_epochs
+from sim.learner.training import EpochRecord, linear_schedule, run_epochs
 
 ACTIVATIONS = ("relu", "tanh", "sign")
 
@@ -66,9 +66,8 @@ def fit_readout(config: LearnerConfig, train_features: np.ndarray, y_train: np.n
     labels = labels_pm1(y_train, n_classes)
 
     def step(idx, progress):
-        eta_scale = 1.0 + (config.eta_final - 1.0) * progress
         return {"plastic_readout": readout_update(w_out, train_features[idx], labels[idx], config,
-                                                  eta_scale)}
+                                                  linear_schedule(config.eta_final, progress))}
 
     def evaluate():
         return tuple(float(np.mean(np.argmax(f @ w_out, axis=1) == y))

@@ -52,6 +52,11 @@ class EpochRecord:
         return asdict(self)
 
 
+def linear_schedule(final: float, progress: float) -> float:
+    """Factor going linearly from 1 (progress 0) to ``final`` (progress 1)."""
+    return 1.0 + (final - 1.0) * progress
+
+
 def train_step(net: Network, x: np.ndarray, y: np.ndarray, rng: np.random.Generator | None,
                back_scale: float = 1.0, eta_scale: float = 1.0) -> StepStats:
     """One step on a batch x (B, N) of +-1 inputs with classes y (B,); updates ``net``."""
@@ -123,10 +128,9 @@ def fit(config: LearnerConfig, data: Dataset, epochs: int, rng: np.random.Genera
         net = init_network(config, data.n_inputs, data.n_classes, init_rng)
 
     def step(idx, progress):
-        back_scale = 1.0 + (config.back_final - 1.0) * progress
-        eta_scale = 1.0 + (config.eta_final - 1.0) * progress
-        return asdict(train_step(net, data.x_train[idx], data.y_train[idx], dyn_rng, back_scale,
-                                 eta_scale))
+        return asdict(train_step(net, data.x_train[idx], data.y_train[idx], dyn_rng,
+                                 linear_schedule(config.back_final, progress),
+                                 linear_schedule(config.eta_final, progress)))
 
     def evaluate():
         return (accuracy(net, data.x_train, data.y_train, dyn_rng),
