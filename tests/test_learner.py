@@ -15,7 +15,7 @@ from paper_repro.bench_learner import naive_train_step
 from sim import data
 from sim.learner import LearnerConfig, fit, init_network, labels_pm1, train_step
 from sim.learner import baselines as bl
-from sim.learner import dynamics as dyn
+from sim.learner import relaxation as dyn
 from sim.learner.plasticity import apply_plasticity, rank_update
 
 MNIST_10K = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-10k"

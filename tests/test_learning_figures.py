@@ -12,7 +12,7 @@ from paper_repro.cli import main as cli_main
 from paper_repro.figures import Context, depth_capacity, learning_curves, produce
 from paper_repro.figures import _learning as lr
 from sim.learner import LearnerConfig, init_network, relax_free
-from sim.learner.dynamics import input_field
+from sim.learner.relaxation import input_field
 
 TINY_TRAIN = {"model": "steer", "epochs": 2, "train_size": 200, "test_size": 100,
               "data_seed": 0, "config": LearnerConfig(hidden=32).to_dict()}

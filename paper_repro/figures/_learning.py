@@ -30,7 +30,7 @@ from paper_repro.plotting import figure, panel_label
 from paper_repro.sweep import Task
 from sim.data import Dataset, load_dataset
 from sim.learner import LearnerConfig, fit, relax_free
-from sim.learner.dynamics import external_field, input_field, readout_field
+from sim.learner.relaxation import external_field, input_field, readout_field
 
 DATASET = "entangled-mnist"
 DATA_SEED = 0

@@ -1,5 +1,5 @@
 """The gradient-free learner: steer the dynamics, stabilise the reached fixed point."""
-from sim.learner.dynamics import (
+from sim.learner.relaxation import (
     PhaseStats,
     State,
     predict,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg.blas import sgemm
 
-from sim.learner.dynamics import State, external_field
+from sim.learner.relaxation import State, external_field
 from sim.learner.model import LearnerConfig, Network
 
 
