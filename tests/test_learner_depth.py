@@ -1,0 +1,178 @@
+"""Multi-layer learner (L >= 2, one-to-one and learned inter-layer couplings) against a dense
+float64 recomputation of the whole step, and the trained network as one coupling matrix for
+the instance tools (issue 11 item 1, issue 15 item 4)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import sim
+from sim.learner import LearnerConfig, init_network, labels_pm1, train_step
+from sim.learner import relaxation as dyn
+from sim.learner.plasticity import apply_plasticity
+
+
+def pm1(rng, shape):
+    return np.where(rng.random(shape) < 0.5, 1, -1).astype(np.int8)
+
+
+def _sign(h):
+    return np.where(h >= 0, 1.0, -1.0)
+
+
+class DenseLearner:
+    """The synchronous (p = 1) L-layer learner written as plain float64 numpy: every field
+    recomputed from scratch, every matrix receiver-first (h = M s), layers swept in order
+    from the latest neighbours, the readout first when the feedback is on."""
+
+    def __init__(self, net):
+        cfg = net.config
+        self.cfg = cfg
+        self.w_in = net.w_in.T.astype(np.float64)
+        self.j = [a.T.astype(np.float64) for a in net.j]
+        self.fwd = [None if a is None else a.T.astype(np.float64) for a in net.forward]
+        self.bwd = [None if a is None else a.T.astype(np.float64) for a in net.backward]
+        self.w_out = net.w_out.T.astype(np.float64)
+        self.w_back = net.w_back.T.astype(np.float64)
+
+    def field(self, s, l, x, feedback=0.0, y_hat=None):
+        """Field on layer l (B, H) including J_D s^l, without the readout."""
+        cfg, L = self.cfg, self.cfg.layers
+        h = s[l] @ self.j[l].T + (x @ self.w_in.T if l == 0 else 0.0)
+        if l > 0:
+            h = h + (cfg.lambda_layers * s[l - 1] if self.fwd[l] is None
+                     else s[l - 1] @ self.fwd[l].T)
+        if l < L - 1:
+            h = h + (cfg.lambda_layers * s[l + 1] if self.bwd[l] is None
+                     else s[l + 1] @ self.bwd[l].T)
+        if l == L - 1 and feedback:
+            c = self.w_out.shape[0]
+            r = np.where(y_hat > 0, math.sqrt(c) / 2, -0.5)
+            h = h + feedback * (r @ self.w_back.T)
+        return h
+
+    def sweep(self, s, x, feedback=0.0, label=None):
+        y_hat = (_sign(s[-1] @ self.w_out.T + self.cfg.lambda_y * label) if feedback
+                 else None)
+        for l in range(self.cfg.layers):
+            s[l] = _sign(self.field(s, l, x, feedback, y_hat))
+
+    def relaxation(self, x, label):
+        """Warm-up from zero, T clamped and T free sweeps; returns (clamped, free) states."""
+        cfg = self.cfg
+        s = [np.zeros((len(x), cfg.hidden)) for _ in range(cfg.layers)]
+        self.sweep(s, x)
+        for _ in range(cfg.clamped_sweeps):
+            self.sweep(s, x, cfg.lambda_back, label)
+        clamped = [a.copy() for a in s]
+        for _ in range(cfg.free_sweeps):
+            self.sweep(s, x)
+        return clamped, s
+
+    def step(self, x, y):
+        cfg, b = self.cfg, len(x)
+        x = x.astype(np.float64)
+        label = labels_pm1(y, self.w_out.shape[0]).astype(np.float64)
+        _, s = self.relaxation(x, label)
+        posts = [s[l] * (s[l] * self.field(s, l, x) <= cfg.theta + cfg.jd)
+                 for l in range(cfg.layers)]
+        post_out = label * (label * (s[-1] @ self.w_out.T) <= cfg.theta_out)
+
+        def update(m, post, pre, eta, fan):
+            m *= 1.0 - eta * cfg.decay
+            m += eta / math.sqrt(fan) / math.sqrt(b) * post.T @ pre
+
+        update(self.w_in, posts[0], x, cfg.eta_in, x.shape[1])
+        update(self.w_out, post_out, s[-1], cfg.eta_out, cfg.hidden)
+        for l in range(cfg.layers):
+            update(self.j[l], posts[l], s[l], cfg.eta_j, cfg.hidden)
+            np.fill_diagonal(self.j[l], cfg.jd)
+            if self.fwd[l] is not None:
+                update(self.fwd[l], posts[l], s[l - 1], cfg.eta_layers, cfg.hidden)
+            if self.bwd[l] is not None:
+                update(self.bwd[l], posts[l], s[l + 1], cfg.eta_layers, cfg.hidden)
+        return posts
+
+    def matrices(self):
+        return [self.w_in, *self.j, *(a for a in self.fwd + self.bwd if a is not None),
+                self.w_out]
+
+
+def _learned(net):
+    """The learned matrices in the order of DenseLearner.matrices, receiver first."""
+    return [a.T for a in [net.w_in, *net.j,
+                          *(a for a in net.forward + net.backward if a is not None),
+                          net.w_out]]
+
+
+CASES = [(2, "identity", 1.0), (3, "identity", 0.5), (2, "dense", 1.0), (3, "dense", 2.0)]
+
+
+@pytest.mark.parametrize("layers,interlayer,lam", CASES)
+def test_deep_relaxation_matches_dense_recomputation(layers, interlayer, lam):
+    """Clamped and free phases of L >= 2 layers equal the dense float64 sweeps."""
+    rng = np.random.default_rng(layers)
+    cfg = LearnerConfig(hidden=90, layers=layers, interlayer=interlayer, lambda_layers=lam,
+                        lambda_x=2.0)
+    net = init_network(cfg, 40, 4, rng)
+    x = pm1(rng, (8, 40))
+    label = labels_pm1(rng.integers(0, 4, 8), 4)
+    state, stats = dyn.training_relaxation(net, dyn.input_field(net, x), label, rng=None)
+    clamped, free = DenseLearner(net).relaxation(x.astype(np.float64), label)
+    for l in range(layers):
+        np.testing.assert_array_equal(state.s[l], free[l])
+    overlap = np.mean([np.mean(a * b) for a, b in zip(clamped, free)])
+    assert stats.overlap == pytest.approx(overlap, abs=1e-6)
+
+
+@pytest.mark.parametrize("layers,interlayer,lam", CASES)
+def test_deep_step_matches_dense_recomputation(layers, interlayer, lam):
+    """Three training steps: every learned matrix (W_in, each J^l, the inter-layer matrices,
+    W_out) equals the dense float64 step, and the fixed ones do not move."""
+    rng = np.random.default_rng(10 + layers)
+    cfg = LearnerConfig(hidden=80, layers=layers, interlayer=interlayer, lambda_layers=lam,
+                        batch_size=8, lambda_x=3.0)
+    net = init_network(cfg, 50, 5, rng)
+    ref = DenseLearner(net)
+    back = net.w_back.copy()
+    for _ in range(3):
+        x = pm1(rng, (8, 50))
+        y = rng.integers(0, 5, 8)
+        train_step(net, x, y, None)
+        ref.step(x, y)
+    for got, want in zip(_learned(net), ref.matrices()):
+        np.testing.assert_allclose(got, want, atol=2e-5)
+    np.testing.assert_array_equal(net.w_back, back)
+    for l in range(layers):
+        assert np.all(np.diag(net.j[l]) == np.float32(cfg.jd))
+
+
+@pytest.mark.parametrize("interlayer", ["identity", "dense"])
+def test_deep_plasticity_touches_exactly_unstable_neurons(interlayer):
+    """B = 1: the incoming weights of hidden neuron (l, i) -- its row of J^l, of the learned
+    inter-layer matrices into l and (l = 1) of W_in -- change iff s_i h_i <= theta + J_D with
+    the feedback-free field of the whole chain, in every layer."""
+    rng = np.random.default_rng(4)
+    cfg = LearnerConfig(hidden=120, layers=3, interlayer=interlayer, decay=0.0, lambda_x=1.5)
+    net = init_network(cfg, 30, 3, rng)
+    x = pm1(rng, (1, 30))
+    label = labels_pm1(np.array([1]), 3)
+    x_field = dyn.input_field(net, x)
+    state, _ = dyn.training_relaxation(net, x_field, label, rng=None)
+    old = net.copy()
+    s = [a.astype(np.float64) for a in state.s]
+    unstable = [s[l] * DenseLearner(old).field(s, l, x.astype(np.float64)) <= 0.9 + cfg.jd
+                for l in range(3)]
+    apply_plasticity(net, state, x, x_field, label)
+    for l in range(3):
+        assert 0 < unstable[l].sum() < 120  # both kinds present in every layer
+        changed = np.any(net.j[l] != old.j[l], axis=0)
+        np.testing.assert_array_equal(changed, unstable[l][0])
+        for mats, olds in ((net.forward, old.forward), (net.backward, old.backward)):
+            if mats[l] is not None:
+                np.testing.assert_array_equal(np.any(mats[l] != olds[l], axis=0),
+                                              unstable[l][0])
+    np.testing.assert_array_equal(np.any(net.w_in != old.w_in, axis=0), unstable[0][0])
