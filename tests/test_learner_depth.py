@@ -176,3 +176,81 @@ def test_deep_plasticity_touches_exactly_unstable_neurons(interlayer):
                 np.testing.assert_array_equal(np.any(mats[l] != olds[l], axis=0),
                                               unstable[l][0])
     np.testing.assert_array_equal(np.any(net.w_in != old.w_in, axis=0), unstable[0][0])
+
+
+# ----------------------------------------------------------------------------- instance tools
+
+def _trained(layers, interlayer, hidden, n_inputs=12, steps=30, seed=0):
+    rng = np.random.default_rng(seed)
+    cfg = LearnerConfig(hidden=hidden, layers=layers, interlayer=interlayer, lambda_x=2.0,
+                        batch_size=4)
+    net = init_network(cfg, n_inputs, 2, rng)
+    x = pm1(rng, (16, n_inputs))
+    y = rng.integers(0, 2, 16)
+    for k in range(steps):
+        idx = rng.permutation(16)[:4]
+        train_step(net, x[idx], y[idx], None)
+    return net, x
+
+
+def _state(net, rows):
+    """A learner State holding given hidden configurations (B, L H) of +-1."""
+    h = net.config.hidden
+    s = [np.ascontiguousarray(rows[:, l * h:(l + 1) * h], dtype=np.float32)
+         for l in range(net.config.layers)]
+    return dyn.State(s, [a @ j for a, j in zip(s, net.j)],
+                     np.zeros((len(rows), net.n_classes), np.float32))
+
+
+@pytest.mark.parametrize("layers,interlayer", [(1, "identity"), (2, "identity"), (3, "dense")])
+def test_coupling_matrix_gives_the_learners_fields_and_fixed_points(layers, interlayer):
+    """On a trained network: sim.stabilities of the chain matrix with the input unit equal
+    s_i h_i of the learner's feedback-free fields; sim.is_fixed_point agrees with the learner's
+    own test (no unstable hidden neuron); sim.relax from the learner's end state stops at
+    once where the learner says fixed point, and otherwise ends in a state the learner's test
+    accepts."""
+    from sim.learner.instance import chain_states, with_input
+
+    net, x = _trained(layers, interlayer, hidden=40)
+    np.testing.assert_array_equal(net.coupling_matrix(layers - 1), net.j[-1].T)
+    state = dyn.relax_free(net, x)
+    x_field = dyn.input_field(net, x)
+    rows = chain_states(state)
+    n = layers * 40
+    learner_fp = []
+    for b in range(len(x)):
+        m = with_input(net, x[b])
+        h = np.concatenate([dyn.external_field(net, state, l, x_field, 0.0)[b]
+                            + state.rec[l][b] for l in range(layers)])
+        np.testing.assert_allclose(sim.stabilities(m, rows[b])[:n], rows[b, :n] * h,
+                                   atol=1e-4)
+        one = _state(net, rows[b:b + 1, :n])
+        learner_fp.append(dyn.unstable_fraction(net, one, x_field[b:b + 1], 0.0) == 0)
+        assert sim.is_fixed_point(m, rows[b]) == learner_fp[-1]
+        run = sim.relax(m, rows[b], rng=np.random.default_rng(b))
+        assert run.converged and run.state[n] == 1
+        if learner_fp[-1]:
+            assert run.sweeps == 0
+        else:
+            after = _state(net, run.state[None, :n].astype(np.float32))
+            assert dyn.unstable_fraction(net, after, x_field[b:b + 1], 0.0) == 0
+    assert any(learner_fp)
+
+
+def test_enumerated_fixed_points_are_the_learners():
+    """L = 2 layers of H = 5 (dense inter-layer matrices), after training: the fixed points of
+    the chain matrix with the input unit at +1 (sim.enumerate_fixed_points, first half) are
+    exactly the hidden configurations the learner's own test accepts, found by brute force
+    over all 2^10 of them."""
+    from sim.learner.instance import with_input
+
+    net, x = _trained(2, "dense", hidden=5, steps=20, seed=3)
+    x_field = dyn.input_field(net, x[:1])
+    codes = np.arange(2 ** 10)
+    rows = np.where((codes[:, None] >> np.arange(10)) & 1, 1.0, -1.0).astype(np.float32)
+    ok = [dyn.unstable_fraction(net, _state(net, r[None]), x_field, 0.0) == 0 for r in rows]
+    brute = {tuple(r.astype(int)) for r, good in zip(rows, ok) if good}
+    fps = sim.enumerate_fixed_points(with_input(net, x[0]))
+    mine = {tuple(r[:10].astype(int)) for r in fps[:len(fps) // 2]}
+    assert np.all(fps[:len(fps) // 2, 10] == 1)
+    assert mine == brute and len(brute) > 0

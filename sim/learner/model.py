@@ -128,6 +128,37 @@ class Network:
     def n_classes(self) -> int:
         return int(self.w_out.shape[1])
 
+    def coupling_matrix(self, layer: int | None = None) -> np.ndarray:
+        """The hidden network in the receiver-first convention of :mod:`sim` (float64).
+
+        ``M[a, b]`` couples sender b to receiver a, so the feedback-free field of the hidden
+        neurons is h = M s + (input field), J_D included on the diagonal, and the learner's
+        fixed point s = sign(h) is sim's strict s_a h_a > 0 (up to exact ties, sign(0) = +1)
+        while its margin s_i h_i > theta + J_D is sim's kappa = theta + J_D.
+
+        layer = l (0-based): J^l as an (H, H) matrix, ``M = w_j[l].T``. layer = None: the
+        chain of the L layers as one (L H, L H) matrix, neuron i of layer l at index l H + i:
+        diagonal blocks J^l, off-diagonal blocks lambda I (one-to-one, like
+        :func:`sim.chain_couplings`) or the learned F^l (from l-1) and G^l (from l+1),
+        transposed. The input W_in x and the readout are not part of it: see
+        :func:`sim.learner.instance.with_input` for a given input.
+        """
+        cfg, h = self.config, self.config.hidden
+        if layer is not None:
+            if not 0 <= layer < cfg.layers:
+                raise ValueError(f"layer must be in [0, {cfg.layers}), got {layer}")
+            return self.j[layer].T.astype(np.float64)
+        m = np.zeros((cfg.layers * h, cfg.layers * h))
+        for l in range(cfg.layers):
+            rows = slice(l * h, (l + 1) * h)
+            m[rows, rows] = self.j[l].T
+            for other, mats in ((l - 1, self.forward), (l + 1, self.backward)):
+                if 0 <= other < cfg.layers:
+                    cols = slice(other * h, (other + 1) * h)
+                    m[rows, cols] = (cfg.lambda_layers * np.eye(h) if mats[l] is None
+                                     else mats[l].T)
+        return m
+
     def copy(self) -> Network:
         def dup(a):
             return None if a is None else a.copy()
