@@ -1,5 +1,5 @@
 """The learner figures: quick-mode outputs at tiny sizes, deterministic task functions,
-the fixed-point test against a dense recomputation, the capacity interpolation."""
+the fixed-point test against a dense recomputation (depth_capacity: tests/test_depth_capacity.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from paper_repro.cli import main as cli_main
-from paper_repro.figures import Context, depth_capacity, learning_curves, produce
+from paper_repro.figures import Context, learning_curves, produce
 from paper_repro.figures import _learning as lr
 from sim.learner import LearnerConfig, init_network, relax_free
 from sim.learner.relaxation import input_field
@@ -48,24 +48,6 @@ def test_learning_curves_quick_writes_png_and_json(tmp_path, monkeypatch):
     assert json.loads(data_path.read_text())["data"] == record["data"] and png.exists()
 
 
-def test_depth_capacity_quick_keys(tmp_path, monkeypatch):
-    tiny = {"hidden": 16, "alphas": [0.25, 1.0], "layers": [1, 2], "max_epochs": 3,
-            "seeds": 1}
-    monkeypatch.setitem(depth_capacity.SIZES, "quick", tiny)
-    png, data_path = produce("depth_capacity", _context("depth_capacity", tmp_path), tmp_path)
-    assert png.exists()
-    data = json.loads(data_path.read_text())["data"]
-    for jd in depth_capacity.JDS:
-        for L in ("1", "2"):
-            curves = data[f"{jd:g}"][L]
-            assert set(curves) == {*depth_capacity.QUANTITIES, "alpha_c", "alpha_c_how"}
-            stored = np.array([s["mean"] for s in curves["stored"]])
-            correct = np.array([s["mean"] for s in curves["correct"]])
-            fixed = np.array([s["mean"] for s in curves["fixed_point"]])
-            assert np.all(stored <= np.minimum(correct, fixed) + 1e-12)
-            assert np.all(stored >= correct + fixed - 1 - 1e-12)
-
-
 def test_train_task_is_deterministic_and_reproduced_by_learn(tmp_path):
     first = lr.train_task(TINY_TRAIN, np.random.default_rng(11))
     again = lr.train_task(TINY_TRAIN, np.random.default_rng(11))
@@ -90,19 +72,6 @@ def test_baseline_tasks_are_deterministic(model):
     a = lr.train_task(params, np.random.default_rng(4))
     b = lr.train_task(params, np.random.default_rng(4))
     assert a["test"] == b["test"] and a["train"] == b["train"]
-
-
-def test_capacity_task_is_deterministic():
-    params = {"n_patterns": 12, "n_inputs": 16, "n_classes": 2, "replica": 0, "data_seed": 0,
-              "max_epochs": 3, "config": LearnerConfig(hidden=16, layers=2, jd=0.0).to_dict()}
-    a = lr.capacity_task(params, np.random.default_rng(9))
-    b = lr.capacity_task(params, np.random.default_rng(9))
-    del a["seconds"], b["seconds"]
-    assert a == b
-    x1, y1 = lr.random_patterns(12, 16, 2, 0, 0)
-    x2, _ = lr.random_patterns(12, 16, 2, 0, 1)
-    assert x1.shape == (12, 16) and set(np.unique(x1)) == {-1, 1} and set(y1) <= {0, 1}
-    assert not np.array_equal(x1, x2)
 
 
 @pytest.mark.parametrize("layers,jd", [(1, 0.0), (2, 0.0), (3, 0.5)])
@@ -139,33 +108,19 @@ class _FakeSweepContext(Context):
         out = []
         for i, t in enumerate(tasks):
             rng = np.random.default_rng(i)
-            if func is lr.train_task:
-                LearnerConfig(**t.params["config"])  # every grid point is a valid config
-                curve = np.sort(rng.uniform(0.1, 0.9, t.params["epochs"])).tolist()
-                out.append({"train": curve, "test": curve, "model_seed": i, "seconds": 1.0,
-                            "overlap": 0.99, "unstable_free": 0.001})
-            else:
-                assert func is lr.capacity_task
-                fp = float(rng.uniform(0.5, 1.0))
-                out.append({"stored": fp / 2, "correct": 0.5, "fixed_point": fp, "epochs": 9,
-                            "model_seed": i, "seconds": 1.0})
+            assert func is lr.train_task
+            LearnerConfig(**t.params["config"])  # every grid point is a valid config
+            curve = np.sort(rng.uniform(0.1, 0.9, t.params["epochs"])).tolist()
+            out.append({"train": curve, "test": curve, "model_seed": i, "seconds": 1.0,
+                        "overlap": 0.99, "unstable_free": 0.001})
         return out
 
 
 @pytest.mark.parametrize("name", ["learning_curves", "width_scaling", "self_coupling_sweep",
-                                  "lambda_advantage", "depth_capacity"])
+                                  "lambda_advantage"])
 def test_full_mode_grids_and_error_bars_draw(name, tmp_path):
     ctx = _FakeSweepContext(name=name, quick=False, seed=1, runs_dir=tmp_path, progress=False)
     png, data_path = produce(name, ctx, tmp_path)
     record = json.loads(data_path.read_text())
     assert png.exists() and record["quick"] is False and record["parameters"]["seeds"] == 3
 
-
-def test_capacity_interpolation():
-    alphas = [0.5, 1.0, 2.0]
-    value, how = depth_capacity.capacity(alphas, [1.0, 0.97, 0.85])
-    assert how == "interpolated" and value == pytest.approx(1.0 + 0.02 / 0.12, rel=1e-12)
-    value, how = depth_capacity.capacity(alphas, [1.0, 0.9, 0.99])  # first drop counts
-    assert how == "interpolated" and value == pytest.approx(0.5 + 0.5 * 0.05 / 0.1, rel=1e-12)
-    assert depth_capacity.capacity(alphas, [0.9, 0.99, 0.99]) == (None, "below the grid")
-    assert depth_capacity.capacity(alphas, [1.0, 0.99, 0.95]) == (None, "above the grid")

@@ -1,7 +1,8 @@
 """Task functions and drawing helpers shared by the learner figures (``learning_curves``,
 ``width_scaling``, ``self_coupling_sweep``, ``lambda_advantage``, ``depth_capacity``).
 
-Two task functions, each ``func(params, rng) -> dict`` of plain numbers:
+One task function, ``func(params, rng) -> dict`` of plain numbers, and the random
+associations and fixed-point test of ``depth_capacity``:
 
 - :func:`train_task`: train one model (the steering learner or a baseline) on Entangled
   MNIST and return its per-epoch train/test accuracies. The model seed is drawn from the
@@ -9,8 +10,6 @@ Two task functions, each ``func(params, rng) -> dict`` of plain numbers:
   ``python -m paper_repro learn --model M --seed MODEL_SEED --data-seed DATA_SEED
   --hidden H --epochs E --train-size P --test-size Q [--jd ...]``: the same code path
   (:func:`paper_repro.learn.model_epochs`) trains both.
-- :func:`capacity_task`: train the learner on P random +-1 patterns with random labels and
-  measure which of them are stored as stable fixed points.
 
 The data are fixed by ``data_seed`` (projection matrix, split, random patterns), the models by
 the sweep's per-task random stream.
@@ -29,8 +28,8 @@ from paper_repro.learn import model_epochs  # the `learn` command's model pipeli
 from paper_repro.plotting import figure, panel_label
 from paper_repro.sweep import Task
 from sim.data import Dataset, load_dataset
-from sim.learner import LearnerConfig, fit, relax_free
-from sim.learner.relaxation import external_field, input_field, readout_field
+from sim.learner import LearnerConfig
+from sim.learner.relaxation import external_field
 
 DATASET = "entangled-mnist"
 DATA_SEED = 0
@@ -97,35 +96,6 @@ def random_patterns(n_patterns: int, n_inputs: int, n_classes: int, data_seed: i
     rng = np.random.default_rng([data_seed, replica, n_patterns, n_inputs, n_classes])
     x = np.where(rng.random((n_patterns, n_inputs)) < 0.5, -1, 1).astype(np.int8)
     return x, rng.integers(0, n_classes, size=n_patterns)
-
-
-def capacity_task(params: dict, rng: np.random.Generator) -> dict:
-    """Store P random associations in the learner; report the stored fraction.
-
-    params: n_patterns, n_inputs, n_classes, replica, data_seed, max_epochs, config
-    (LearnerConfig fields). Trains for at most ``max_epochs`` epochs (stopping at the first
-    epoch with training accuracy 1), then relaxes every pattern freely and returns the
-    fractions ``correct`` (readout argmax = label), ``fixed_point`` (no unstable hidden
-    neuron at the end of the relaxation) and ``stored`` (both).
-    """
-    x, y = random_patterns(params["n_patterns"], params["n_inputs"], params["n_classes"],
-                           params["data_seed"], params["replica"])
-    data = Dataset("random-patterns", x, y, x[:1], y[:1], params["n_classes"])
-    config = LearnerConfig(**params["config"])
-    model_seed = int(rng.integers(2**32))
-    start = time.perf_counter()
-    epochs = 0
-    for net, record in fit(config, data, params["max_epochs"], np.random.default_rng(model_seed)):
-        epochs = record.epoch
-        if record.train_accuracy == 1.0:
-            break
-    state = relax_free(net, x)
-    correct = np.argmax(readout_field(net, state.s[-1]), axis=1) == y
-    fixed = fixed_point_mask(net, state, input_field(net, x))
-    return {"model_seed": model_seed, "epochs": epochs,
-            "correct": float(correct.mean()), "fixed_point": float(fixed.mean()),
-            "stored": float(np.mean(correct & fixed)),
-            "seconds": time.perf_counter() - start}
 
 
 # ----------------------------------------------------------------------------- sweeps

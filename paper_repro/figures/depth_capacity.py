@@ -1,135 +1,429 @@
-"""Figure ``depth_capacity``: how many random input-label associations L hidden layers store
-as stable fixed points.
+"""Figure ``depth_capacity``: how many random input-label associations L hidden layers store,
+and whether the layers build a hierarchy of class representations (issue 11).
 
-P random +-1 inputs of dimension N = H with uniformly random labels among C classes are
-learned by the steering learner with L layers of width H (one-to-one inter-layer coupling
-lambda, the reference hyperparameters otherwise) for at most a fixed number of epochs
-(stopping at training accuracy 1). A pattern is *stored* if its free relaxation (inference
-dynamics from zero) gives the right label AND ends in a fixed point (no hidden neuron with
-s_i != sign(h_i)). The capacity alpha_c is the load alpha = P/H at which the stored fraction
-first drops below 0.95, linearly interpolated between the grid points.
+Capacity. P random associations (x uniform in {-1,+1}^N with N = H, labels uniform among C
+classes) are learned by the steering learner with L layers of width H. An association is
+*stored* when the free relaxation from zero (the inference dynamics: forward warm-up, then
+sweeps without feedback or label) gives the right label AND ends in a fixed point of the whole
+chain (no hidden neuron with s_i != sign(h_i)). Training runs at most ``max_epochs`` epochs
+and stops at the first evaluation (every ``eval_every`` epochs) where >= 95 % are stored. The
+capacity P_c of one (setting, seed) is found by bisection on the integer P in [0, 3H]: the
+largest P found stored, to a resolution of ``max(1, H // 40)`` patterns; alpha_c = P_c / H
+(per neuron of one layer) and P_c / (L H) (per hidden neuron), mean +- standard error over
+seeds (each seed its own pattern sets and network).
+
+Inter-layer options: learned dense matrices (``interlayer="dense"``) and fixed one-to-one
+couplings lambda in {0.5, 1, 2}. Per-depth hyperparameters (input strength lambda_x, feedback
+lambda_back, and for the dense option the initial inter-layer strength and its learning rate)
+are chosen per (L, option) on held-out associations (replicas >= 1000, never used for the
+reported capacities): the candidate with the largest stored fraction at load
+``tune_alpha``, ties to fewer epochs. The choices are in the JSON (``tuning``) and reused at
+the other widths and self-couplings.
+
+Budget check: seed 0 of every (L, option) at the first J_D and H is retrained at its first
+failing P with ``check_factor`` times the epoch budget; whether it then becomes stored says
+whether the budget limited the capacity.
+
+Representations: an L = 3 net (dense inter-layer matrices) trained on Entangled MNIST and on
+random associations; after several epochs, per layer, the mean overlap (1/H) s_a . s_b of the
+free fixed points of same-class and of different-class pairs, the cosine overlap matrix of
+the class means, and the label's reach: the fraction of neurons of each layer whose state at
+the end of the clamped phase changes when the label is replaced by another class.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import time
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from paper_repro.figures import _learning as lr
 from paper_repro.plotting import figure, panel_label
 from paper_repro.sweep import Task
-from sim.learner import LearnerConfig
+from sim.data import Dataset, load_dataset
+from sim.learner import LearnerConfig, Network, init_network, labels_pm1, relax_free, train_step
+from sim.learner.relaxation import input_field, readout_field, sweep, warm_up
+from sim.learner.training import batches
 
-SUMMARY = ("stored fraction (right label AND fixed point of the free relaxation) of P random "
-           "+-1 associations vs alpha = P/H for L = 1, 2, 3 layers of width H, at J_D = 0.5 "
-           "and J_D = 0; capacity alpha_c = load where it first drops below 0.95")
+SUMMARY = ("capacity alpha_c = P_c/H and P_c/(LH) of random associations vs depth L "
+           "(bisection, tuned per depth on held-out associations, learned and one-to-one "
+           "inter-layer couplings) and the class separation of each layer's fixed points")
+
+N_CLASSES = 2
+THRESHOLD = 0.95
+OPTIONS = {"dense": {"interlayer": "dense"},
+           "lambda=0.5": {"interlayer": "identity", "lambda_layers": 0.5},
+           "lambda=1": {"interlayer": "identity", "lambda_layers": 1.0},
+           "lambda=2": {"interlayer": "identity", "lambda_layers": 2.0}}
+SINGLE = "single"  # L = 1: no inter-layer coupling, one setting
+TUNE_REPLICA = 1000
 
 SIZES = {
-    "quick": {"hidden": 80, "alphas": [0.125, 0.25, 0.5, 1.0, 2.0, 4.0], "layers": [1, 2, 3],
-              "max_epochs": 50, "seeds": 1},
-    "full": {"hidden": 400, "alphas": [0.0625, 0.125, 0.25, 0.375, 0.5, 0.75, 1.0, 1.5, 2.0,
-                                       3.0, 4.0, 6.0],
-             "layers": [1, 2, 3], "max_epochs": 200, "seeds": 3},
+    "quick": {"hiddens": [16], "layers": [1, 2], "jds": [0.5], "options": ["dense",
+                                                                           "lambda=1"],
+              "max_epochs": 20, "eval_every": 5, "seeds": 2, "tune_replicas": 1,
+              "tune_alpha": 1.0, "tune_grid": {"lambda_x": [2.0, 4.5]},
+              "tune_dense": [{"lambda_layers": 1.0, "eta_layers": 0.005}],
+              "check_factor": 2, "large": [],
+              "representation": {"hidden": 24, "train_size": 200, "epochs": [0, 1, 2],
+                                 "n_random": 24, "sample": 100}},
+    "full": {"hiddens": [80], "layers": [1, 2, 3, 4, 5], "jds": [0.5, 0.0],
+             "options": list(OPTIONS), "max_epochs": 400, "eval_every": 10, "seeds": 3,
+             "tune_replicas": 2, "tune_alpha": 1.25,
+             "tune_grid": {"lambda_x": [2.0, 4.5]},
+             "tune_dense": [{"lambda_layers": 1.0, "eta_layers": 0.005},
+                            {"lambda_layers": 1.0, "eta_layers": 0.03},
+                            {"lambda_layers": 2.0, "eta_layers": 0.03}],
+             "check_factor": 2,
+             # H = 160 at J_D = 0.5 for these (L, option) only (CPU budget)
+             "large": [160, [1, 2, 3], ["dense", "lambda=1"]],
+             "representation": {"hidden": 200, "train_size": 2000,
+                                "epochs": [0, 1, 3, 10, 20], "n_random": 100,
+                                "sample": 1000}},
 }
-N_CLASSES = 2
-JDS = [lr.REFERENCE_JD, 0.0]
-LAMBDA = LearnerConfig().lambda_layers
-THRESHOLD = 0.95
-QUANTITIES = ("stored", "correct", "fixed_point", "epochs")
 
 
-def capacity(alphas, stored, threshold: float = THRESHOLD) -> tuple[float | None, str]:
-    """(alpha_c, how): the first alpha where the stored fraction drops below ``threshold``,
-    linearly interpolated between the grid points (how = "interpolated"); (None, "below the
-    grid") if it is below at the first point, (None, "above the grid") if it never drops."""
-    if stored[0] < threshold:
-        return None, "below the grid"
-    for k in range(1, len(alphas)):
-        if stored[k] < threshold:
-            a0, a1, s0, s1 = alphas[k - 1], alphas[k], stored[k - 1], stored[k]
-            return float(a0 + (a1 - a0) * (s0 - threshold) / (s0 - s1)), "interpolated"
-    return None, "above the grid"
+# ----------------------------------------------------------------------------- tasks
+
+def _stored(net: Network, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(right label, fixed point) masks of the free relaxation of every input."""
+    state = relax_free(net, x)
+    correct = np.argmax(readout_field(net, state.s[-1]), axis=1) == y
+    return correct, lr.fixed_point_mask(net, state, input_field(net, x))
+
+
+def store_task(params: dict, rng: np.random.Generator) -> dict:
+    """Train on P random associations until >= ``stop_at`` of them are stored (checked every
+    ``eval_every`` epochs) or ``max_epochs``; return the final fractions ``stored``,
+    ``correct``, ``fixed_point``, the epochs used and the stored fraction at each check.
+
+    params: n_patterns, n_classes, replica, data_seed, max_epochs, eval_every, stop_at,
+    config (LearnerConfig fields; N = hidden)."""
+    config = LearnerConfig(**params["config"])
+    x, y = lr.random_patterns(params["n_patterns"], config.hidden, params["n_classes"],
+                              params["data_seed"], params["replica"])
+    model_seed = int(rng.integers(2**32))
+    init_rng, order_rng, dyn_rng = np.random.default_rng(model_seed).spawn(3)
+    net = init_network(config, config.hidden, params["n_classes"], init_rng)
+    start = time.perf_counter()
+    curve, epochs = [], 0
+    correct, fixed = _stored(net, x, y)
+    while epochs < params["max_epochs"] and np.mean(correct & fixed) < params["stop_at"]:
+        for _ in range(min(params["eval_every"], params["max_epochs"] - epochs)):
+            for idx in batches(len(x), config.batch_size, rng=order_rng):
+                train_step(net, x[idx], y[idx], rng=dyn_rng)
+            epochs += 1
+        correct, fixed = _stored(net, x, y)
+        curve.append(float(np.mean(correct & fixed)))
+    return {"model_seed": model_seed, "epochs": epochs, "curve": curve,
+            "correct": float(correct.mean()), "fixed_point": float(fixed.mean()),
+            "stored": float(np.mean(correct & fixed)),
+            "seconds": time.perf_counter() - start}
+
+
+@functools.lru_cache(maxsize=2)
+def _digits(train_size: int) -> Dataset:
+    return load_dataset(lr.DATASET, None, train_size=train_size, test_size=100,
+                        seed=lr.DATA_SEED)
+
+
+def _layer_statistics(net, x: np.ndarray, y: np.ndarray, n_classes: int,
+                      rng: np.random.Generator) -> list[dict]:
+    """Per layer: same/different-class mean overlaps of the free fixed points, the cosine
+    overlap matrix of the class means, and the label's reach in the clamped phase."""
+    state = relax_free(net, x)
+    cfg = net.config
+    x_field = input_field(net, x)
+    label = labels_pm1(y, n_classes)
+    other = labels_pm1((y + rng.integers(1, n_classes, len(y))) % n_classes, n_classes)
+    clamped = []
+    for lab in (label, other):
+        st = warm_up(net, x_field, None)
+        for _ in range(cfg.clamped_sweeps):
+            sweep(net, st, x_field, feedback=cfg.lambda_back, label=lab, rng=None)
+        clamped.append(st.s)
+    same = y[:, None] == y[None, :]
+    off = ~np.eye(len(y), dtype=bool)
+    out = []
+    for l in range(cfg.layers):
+        s = state.s[l].astype(np.float64)
+        q = s @ s.T / cfg.hidden
+        means = np.array([s[y == c].mean(axis=0) for c in range(n_classes)])
+        norms = np.linalg.norm(means, axis=1)
+        cos = means @ means.T / np.maximum(np.outer(norms, norms), 1e-12)
+        out.append({"q_same": float(q[same & off].mean()), "q_diff": float(q[~same].mean()),
+                    "class_cosine": cos.round(4).tolist(),
+                    "label_reach": float(np.mean(clamped[0][l] != clamped[1][l]))})
+    return out
+
+
+def representation_task(params: dict, rng: np.random.Generator) -> dict:
+    """Train an L-layer learner on ``params["data"]`` ("entangled-mnist" or "random");
+    after each epoch of ``params["epochs"]`` (0 = untrained) the per-layer statistics of
+    :func:`_layer_statistics` on ``sample`` training inputs, and the training accuracy."""
+    config = LearnerConfig(**params["config"])
+    if params["data"] == "random":
+        x, y = lr.random_patterns(params["n_patterns"], config.hidden, N_CLASSES,
+                                  lr.DATA_SEED, 0)
+        n_classes = N_CLASSES
+    else:
+        ds = _digits(params["train_size"])
+        x, y, n_classes = ds.x_train, ds.y_train, ds.n_classes
+    model_seed = int(rng.integers(2**32))
+    init_rng, order_rng, dyn_rng, probe_rng = np.random.default_rng(model_seed).spawn(4)
+    net = init_network(config, x.shape[1], n_classes, init_rng)
+    sample = np.arange(min(params["sample"], len(x)))
+    start = time.perf_counter()
+    records, done = [], 0
+    for epoch in params["epochs"]:
+        for _ in range(epoch - done):
+            for idx in batches(len(x), config.batch_size, rng=order_rng):
+                train_step(net, x[idx], y[idx], rng=dyn_rng)
+        done = epoch
+        correct, fixed = _stored(net, x[sample], y[sample])
+        records.append({"epoch": epoch, "accuracy": float(correct.mean()),
+                        "fixed_point": float(fixed.mean()),
+                        "layers": _layer_statistics(net, x[sample], y[sample], n_classes,
+                                                    probe_rng)})
+    return {"model_seed": model_seed, "records": records, "n_classes": n_classes,
+            "seconds": time.perf_counter() - start}
+
+
+# ----------------------------------------------------------------------------- protocol
+
+def _config(hidden: int, layers: int, jd: float, option: str, overrides: dict) -> dict:
+    base = OPTIONS[option] if layers > 1 else {}
+    return LearnerConfig(hidden=hidden, layers=layers, jd=jd, **base, **overrides).to_dict()
+
+
+def _options(sizes: dict, layers: int) -> list[str]:
+    return [SINGLE] if layers == 1 else sizes["options"]
+
+
+def _candidates(sizes: dict, option: str) -> list[dict]:
+    """Hyperparameter candidates: the product of ``tune_grid``, times ``tune_dense`` for the
+    learned inter-layer matrices."""
+    grid = [{}]
+    for name, values in sizes["tune_grid"].items():
+        grid = [{**g, name: v} for g in grid for v in values]
+    if option == "dense":
+        grid = [{**g, **d} for g in grid for d in sizes["tune_dense"]]
+    return grid
+
+
+def _store_params(config: dict, n_patterns: int, replica: int, sizes: dict, stop_at: float,
+                  epochs_factor: int = 1) -> dict:
+    return {"n_patterns": int(n_patterns), "n_classes": N_CLASSES, "replica": replica,
+            "data_seed": lr.DATA_SEED, "max_epochs": sizes["max_epochs"] * epochs_factor,
+            "eval_every": sizes["eval_every"], "stop_at": stop_at, "config": config}
+
+
+def tune(ctx, sizes: dict) -> dict:
+    """Per (L, option) the candidate with the largest mean stored fraction (capped at the
+    threshold, where training stops) at load tune_alpha on held-out replicas (J_D and H: the
+    first of the figure's), ties to fewer epochs; returns {f"{L}/{option}": {"choice": overrides, "scores": [...]}}."""
+    jd, h = sizes["jds"][0], sizes["hiddens"][0]
+    n_patterns = round(sizes["tune_alpha"] * h)
+    entries = [(L, option, cand) for L in sizes["layers"] for option in _options(sizes, L)
+               for cand in _candidates(sizes, option)]
+    tasks = [Task(lr.task_key(p, k), p) for L, option, cand in entries
+             for k in range(sizes["tune_replicas"])
+             for p in [_store_params(_config(h, L, jd, option, cand), n_patterns,
+                                     TUNE_REPLICA + k, sizes, THRESHOLD)]]
+    results = ctx.sweep("tune", store_task, tasks)
+    r = sizes["tune_replicas"]
+    out: dict[str, dict] = {}
+    for i, (L, option, cand) in enumerate(entries):
+        runs = results[i * r:(i + 1) * r]
+        score = {"overrides": cand, "stored": float(np.mean([x["stored"] for x in runs])),
+                 "epochs": float(np.mean([x["epochs"] for x in runs]))}
+        entry = out.setdefault(f"{L}/{option}", {"scores": []})
+        entry["scores"].append(score)
+    for entry in out.values():
+        best = max(entry["scores"],
+                   key=lambda s: (min(s["stored"], THRESHOLD), -s["epochs"]))
+        entry["choice"] = best["overrides"]
+    return out
+
+
+def bisect_capacity(ctx, sizes: dict, settings: list[tuple], label: str,
+                    check: bool) -> list[dict]:
+    """Per setting (jd, hidden, L, option, overrides) and seed: bisection of the largest
+    stored P in [0, 3H] (P = 0 counts as stored, 3H as not), rounds of one sweep each. With
+    ``check``, seed 0 of every setting is retrained at its first failing P with
+    ``check_factor`` times the epoch budget."""
+    seeds = sizes["seeds"]
+    state = {(i, k): [0, 3 * s[1], []] for i, s in enumerate(settings) for k in range(seeds)}
+    rnd = 0
+    while True:
+        todo = [(key, (lo + hi) // 2) for key, (lo, hi, _) in state.items()
+                if hi - lo > max(1, settings[key[0]][1] // 40)]
+        if not todo:
+            break
+        tasks = []
+        for (i, k), p in todo:
+            jd, h, L, option, overrides = settings[i]
+            params = _store_params(_config(h, L, jd, option, overrides), p, k, sizes,
+                                   THRESHOLD)
+            tasks.append(Task(lr.task_key(params, k), params))
+        results = ctx.sweep(f"{label}-round{rnd}", store_task, tasks)
+        for ((i, k), p), res in zip(todo, results):
+            entry = state[(i, k)]
+            entry[0 if res["stored"] >= THRESHOLD else 1] = p
+            entry[2].append({"n_patterns": p, "stored": res["stored"],
+                             "correct": res["correct"], "fixed_point": res["fixed_point"],
+                             "epochs": res["epochs"]})
+        rnd += 1
+    checks = []
+    for i, (jd, h, L, option, overrides) in enumerate(settings if check else []):
+        params = _store_params(_config(h, L, jd, option, overrides), state[(i, 0)][1], 0,
+                               sizes, THRESHOLD, sizes["check_factor"])
+        checks.append(Task(lr.task_key(params, 0), params))
+    checked = ctx.sweep(f"{label}-check", store_task, checks) if checks else []
+    out = []
+    for i, (jd, h, L, option, overrides) in enumerate(settings):
+        keys = [(i, k) for k in range(seeds)]
+        pc = np.array([state[key][0] for key in keys], dtype=float)
+        out.append({"jd": jd, "hidden": h, "layers": L, "option": option,
+                    "overrides": overrides, "p_c": pc.tolist(),
+                    "alpha_c": _mean_se(pc / h), "alpha_c_per_neuron": _mean_se(pc / (L * h)),
+                    "top_of_range": bool(np.any(pc >= 3 * h - max(1, h // 40) - 1)),
+                    "bisection": [state[key][2] for key in keys],
+                    "first_failing": [state[key][1] for key in keys]})
+        if checked:
+            first = [r["stored"] for r in state[(i, 0)][2]
+                     if r["n_patterns"] == state[(i, 0)][1]]
+            out[-1]["check"] = {"n_patterns": state[(i, 0)][1],
+                                "stored": first[0] if first else None,
+                                "stored_longer": checked[i]["stored"],
+                                "epochs_longer": checked[i]["epochs"],
+                                "curve_longer": checked[i]["curve"]}
+    return out
+
+
+def _mean_se(values: np.ndarray) -> dict:
+    se = float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else 0.0
+    return {"mean": float(values.mean()), "se": se, "values": values.tolist()}
 
 
 def compute(ctx) -> dict:
     sizes = SIZES["quick" if ctx.quick else "full"]
-    h, alphas, layers = sizes["hidden"], sizes["alphas"], sizes["layers"]
-    points = [(jd, L, a) for jd in JDS for L in layers for a in alphas]
-    grid = []
-    for jd, L, a in points:
-        config = LearnerConfig(hidden=h, layers=L, jd=jd, lambda_layers=LAMBDA).to_dict()
-        grid.append({"n_patterns": round(a * h), "n_inputs": h, "n_classes": N_CLASSES,
-                     "data_seed": lr.DATA_SEED, "max_epochs": sizes["max_epochs"],
-                     "config": config})
-    # the seed index is also the pattern replica: every L sees the same pattern sets
-    tasks = [Task(lr.task_key(p, k), {**p, "replica": k})
-             for p in grid for k in range(sizes["seeds"])]
-    results = ctx.sweep("capacity", lr.capacity_task, tasks)
-    runs = {pt: results[i * sizes["seeds"]:(i + 1) * sizes["seeds"]]
-            for i, pt in enumerate(points)}
-    data = {}
-    for jd in JDS:
-        per_layer = {}
-        for L in layers:
-            curves = {q: [lr.final(runs[(jd, L, a)], q) for a in alphas] for q in QUANTITIES}
-            curves["alpha_c"], curves["alpha_c_how"] = capacity(
-                alphas, [s["mean"] for s in curves["stored"]])
-            per_layer[str(L)] = curves
-        data[f"{jd:g}"] = per_layer
+    tuning = tune(ctx, sizes)
+
+    def settings(jd, h, layers, options):
+        return [(jd, h, L, option, tuning[f"{L}/{option}"]["choice"]) for L in layers
+                for option in ([SINGLE] if L == 1 else options)]
+
+    # stages in order of priority: first J_D and H, the representations, other J_D, large H
+    capacities = bisect_capacity(ctx, sizes, settings(sizes["jds"][0], sizes["hiddens"][0],
+                                                      sizes["layers"], sizes["options"]),
+                                 "capacity", check=True)
+    rep = sizes["representation"]
+    rep_config = replace(LearnerConfig(hidden=rep["hidden"], layers=3, interlayer="dense"),
+                         **tuning.get("3/dense", {}).get("choice", {})).to_dict()
+    rep_tasks = [Task(lr.task_key(p, 0), p) for p in (
+        {"data": "entangled-mnist", "train_size": rep["train_size"], "epochs": rep["epochs"],
+         "sample": rep["sample"], "config": rep_config},
+        {"data": "random", "n_patterns": rep["n_random"], "epochs": rep["epochs"],
+         "sample": rep["sample"], "config": rep_config})]
+    representation = dict(zip(("entangled-mnist", "random"),
+                              ctx.sweep("representation", representation_task, rep_tasks)))
+    for jd in sizes["jds"][1:]:
+        capacities += bisect_capacity(ctx, sizes, settings(jd, sizes["hiddens"][0],
+                                                           sizes["layers"], sizes["options"]),
+                                      f"capacity-jd{jd:g}", check=False)
+    if sizes["large"]:
+        h, layers, options = sizes["large"]
+        capacities += bisect_capacity(ctx, sizes, settings(sizes["jds"][0], h, layers,
+                                                           options),
+                                      f"capacity-h{h}", check=False)
     return {
-        "parameters": {**sizes, "n_inputs": h, "n_classes": N_CLASSES, "jds": JDS,
-                       "lambda_layers": LAMBDA, "interlayer": "identity",
-                       "threshold": THRESHOLD, "data_seed": lr.DATA_SEED,
+        "parameters": {**sizes, "n_classes": N_CLASSES, "threshold": THRESHOLD,
+                       "options": {o: OPTIONS[o] for o in sizes["options"]},
+                       "data_seed": lr.DATA_SEED, "tune_replica_offset": TUNE_REPLICA,
                        "patterns": "x uniform in {-1,+1}^N, N = H; labels uniform in [0, C)",
                        "stored": "free relaxation from zero gives the label and ends in a "
                                  "fixed point (no unstable hidden neuron)",
-                       "alpha_c": "load P/H where the stored fraction (mean over seeds) first "
-                                  "drops below the threshold, linear interpolation; null "
-                                  "(alpha_c_how says which side) if not bracketed by the grid",
-                       "learner_config": grid[0]["config"]},
-        "data": {**data, "task_seconds": float(sum(r["seconds"] for r in results))},
+                       "p_c": "per seed, largest P found stored (>= threshold) by bisection "
+                              "on [0, 3H] to max(1, H // 40) patterns; training stops at "
+                              "the first check with >= threshold stored",
+                       "representation_config": rep_config},
+        "data": {"tuning": tuning, "capacity": capacities, "representation": representation,
+                 "result": verdict(capacities, sizes)},
     }
 
 
+def verdict(capacities: list[dict], sizes: dict) -> dict:
+    """At the first J_D and H, per option: is alpha_c(L=2) > alpha_c(L=1) and alpha_c(L=3)
+    >= alpha_c(L=2), each beyond one standard error (the issue's done-when)?"""
+    jd, h = sizes["jds"][0], sizes["hiddens"][0]
+    by = {(c["layers"], c["option"]): c["alpha_c"] for c in capacities
+          if c["jd"] == jd and c["hidden"] == h}
+    out = {}
+    one = by.get((1, SINGLE))
+    for option in sizes["options"]:
+        two, three = by.get((2, option)), by.get((3, option))
+        if one is None or two is None or three is None:
+            continue
+        gain = two["mean"] - one["mean"] > math.hypot(two["se"], one["se"])
+        keep = three["mean"] - two["mean"] > -math.hypot(three["se"], two["se"])
+        out[option] = {"L2_above_L1": bool(gain), "L3_not_below_L2": bool(keep)}
+    return out
+
+
+# ----------------------------------------------------------------------------- drawing
+
 def draw(record: dict, path: Path) -> None:
     p, data = record["parameters"], record["data"]
-    alphas = p["alphas"]
-    with figure(path, ncols=len(p["jds"]), width=11, height=4.4) as (fig, axes):
-        for ax, jd, letter in zip(axes, p["jds"], "abc"):
-            for k, L in enumerate(p["layers"]):
-                curves = data[f"{jd:g}"][str(L)]
-                stat = {q: {"mean": [s["mean"] for s in curves[q]],
-                            "std": [s["std"] for s in curves[q]]}
-                        for q in ("stored", "correct", "fixed_point")}
-                ac = curves["alpha_c"]
-                if ac is not None:
-                    text = rf"$\alpha_c={ac:.2f}$"
-                elif curves["alpha_c_how"] == "below the grid":
-                    text = rf"$\alpha_c<{alphas[0]:g}$"
-                else:
-                    text = rf"$\alpha_c>{alphas[-1]:g}$"
-                lr.errorbar(ax, alphas, stat["stored"], marker="o", color=f"C{k}",
-                            label=f"$L={L}$: stored, {text}")
-                ax.plot(alphas, stat["correct"]["mean"], ls="--", lw=1, color=f"C{k}")
-                ax.plot(alphas, stat["fixed_point"]["mean"], ls=":", lw=1.2, color=f"C{k}")
-                if ac is not None:
-                    ax.plot([ac], [p["threshold"]], marker="v", ms=8, color=f"C{k}")
-            ax.axhline(p["threshold"], color="0.5", lw=0.8)
-            chance = ax.axhline(1.0 / p["n_classes"], color="0.4", ls="-.", lw=0.8)
-            styles = [ax.plot([], [], "k--", lw=1)[0], ax.plot([], [], "k:", lw=1.2)[0], chance]
-            ax.set_xscale("log", base=2)
-            ax.set_xticks(alphas, [f"{a:g}" for a in alphas])
-            ax.set_xlim(alphas[0] / 1.5, alphas[-1] * 1.2)
-            ax.set_xlabel(r"load $\alpha = P/H$ (patterns per neuron of one layer)")
-            ax.set_ylabel("fraction of the P training patterns")
-            ax.set_ylim(0, 1.05)
-            ax.set_title(rf"$J_D={jd:g}$, $\lambda={p['lambda_layers']:g}$, $H=N={p['hidden']}$, "
-                         rf"$C={p['n_classes']}$")
-            ax.add_artist(ax.legend(loc="lower left"))
-            ax.legend(styles, ["right label only", "fixed point only",
-                               f"chance ({1 / p['n_classes']:g})"], loc="lower right")
+    caps = data["capacity"]
+    with figure(path, ncols=3, width=15, height=4.6) as (fig, axes):
+        styles = {"dense": ("C0", "o", "learned (dense)")}
+        for k, option in enumerate(o for o in p["options"] if o != "dense"):
+            styles[option] = (f"C{k + 1}", "s", f"one-to-one, {option.replace('lambda', 'λ')}")
+        for ax, key, ylabel, letter in (
+                (axes[0], "alpha_c", r"$\alpha_c = P_c/H$", "a"),
+                (axes[1], "alpha_c_per_neuron", r"$P_c/(LH)$", "b")):
+            for jd, ls in zip(p["jds"], ("-", "--")):
+                for h, fill in zip(sorted({c["hidden"] for c in caps}), ("full", "none")):
+                    one = [c for c in caps if c["jd"] == jd and c["hidden"] == h
+                           and c["layers"] == 1]
+                    for option, (color, marker, name) in styles.items():
+                        pts = one + [c for c in caps if c["jd"] == jd and c["hidden"] == h
+                                     and c["option"] == option]
+                        if len(pts) < 2:
+                            continue
+                        ax.errorbar([c["layers"] for c in pts],
+                                    [c[key]["mean"] for c in pts],
+                                    yerr=[c[key]["se"] for c in pts], color=color,
+                                    marker=marker, ls=ls, fillstyle=fill, capsize=2,
+                                    label=rf"{name}, $J_D={jd:g}$, $H={h}$")
+            ax.set_xlabel("hidden layers $L$")
+            ax.set_ylabel(ylabel)
+            ax.set_xticks(p["layers"])
+            ax.set_ylim(bottom=0)
             panel_label(ax, letter)
-        seeds = p["seeds"]
-        fig.suptitle(f"random associations, at most {p['max_epochs']} epochs, {seeds} "
-                     f"seed{'s' if seeds > 1 else ''}" + (" (bars: std)" if seeds > 1 else "")
-                     + rf"; $\alpha_c$ = first drop of the stored fraction below "
-                     f"{p['threshold']:g} (triangles)", fontsize=9)
+        axes[0].legend(fontsize=6, loc="upper right")
+        axes[0].set_title(f"random associations, C = {p['n_classes']}, >= "
+                          f"{p['threshold']:g} stored (mean ± SE, {p['seeds']} seeds)",
+                          fontsize=8)
+        ax = axes[2]
+        for name, ls in (("entangled-mnist", "-"), ("random", "--")):
+            recs = data["representation"][name]["records"]
+            epochs = [r["epoch"] for r in recs]
+            for l in range(len(recs[0]["layers"])):
+                sep = [r["layers"][l]["q_same"] - r["layers"][l]["q_diff"] for r in recs]
+                ax.plot(epochs, sep, ls=ls, marker="o", color=f"C{l}",
+                        label=f"layer {l + 1}, {name}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(r"$\langle q\rangle_{\rm same\ class} - \langle q\rangle_{\rm different}$")
+        ax.set_title("class separation of each layer's free fixed points (L = 3, dense)",
+                     fontsize=8)
+        ax.legend(fontsize=6)
+        panel_label(ax, "c")
+        fig.suptitle(f"at most {p['max_epochs']} epochs (budget check: "
+                     f"{p['check_factor']}x at the first failing P); "
+                     "per-depth hyperparameters tuned on held-out associations", fontsize=9)
