@@ -377,53 +377,63 @@ def verdict(capacities: list[dict], sizes: dict) -> dict:
 
 # ----------------------------------------------------------------------------- drawing
 
+def _draw_capacity(ax, p: dict, caps: list[dict], key: str) -> None:
+    """alpha_c (``key``) vs L with SE bars: one line per (option, J_D, H); L = 1 shared."""
+    colors = {"dense": "C0", "lambda=0.5": "C1", "lambda=1": "C2", "lambda=2": "C3"}
+    for jd, ls in zip(p["jds"], ("-", "--")):
+        for h, fill in zip(sorted({c["hidden"] for c in caps}), ("full", "none")):
+            one = [c for c in caps if (c["jd"], c["hidden"], c["layers"]) == (jd, h, 1)]
+            for option in p["options"]:
+                pts = one + [c for c in caps if (c["jd"], c["hidden"], c["option"])
+                             == (jd, h, option)]
+                if len(pts) < 2:
+                    continue
+                name = "learned" if option == "dense" else option.replace("lambda", "λ")
+                ax.errorbar([c["layers"] for c in pts], [c[key]["mean"] for c in pts],
+                            yerr=[c[key]["se"] for c in pts], color=colors[option],
+                            marker="o", ls=ls, fillstyle=fill, capsize=2,
+                            label=rf"{name}, $J_D={jd:g}$, $H={h}$")
+    ax.set_xlabel("hidden layers $L$")
+    ax.set_xticks(p["layers"])
+    ax.set_ylim(bottom=0)
+
+
 def draw(record: dict, path: Path) -> None:
     p, data = record["parameters"], record["data"]
-    caps = data["capacity"]
-    with figure(path, ncols=3, width=15, height=4.6) as (fig, axes):
-        styles = {"dense": ("C0", "o", "learned (dense)")}
-        for k, option in enumerate(o for o in p["options"] if o != "dense"):
-            styles[option] = (f"C{k + 1}", "s", f"one-to-one, {option.replace('lambda', 'λ')}")
-        for ax, key, ylabel, letter in (
-                (axes[0], "alpha_c", r"$\alpha_c = P_c/H$", "a"),
-                (axes[1], "alpha_c_per_neuron", r"$P_c/(LH)$", "b")):
-            for jd, ls in zip(p["jds"], ("-", "--")):
-                for h, fill in zip(sorted({c["hidden"] for c in caps}), ("full", "none")):
-                    one = [c for c in caps if c["jd"] == jd and c["hidden"] == h
-                           and c["layers"] == 1]
-                    for option, (color, marker, name) in styles.items():
-                        pts = one + [c for c in caps if c["jd"] == jd and c["hidden"] == h
-                                     and c["option"] == option]
-                        if len(pts) < 2:
-                            continue
-                        ax.errorbar([c["layers"] for c in pts],
-                                    [c[key]["mean"] for c in pts],
-                                    yerr=[c[key]["se"] for c in pts], color=color,
-                                    marker=marker, ls=ls, fillstyle=fill, capsize=2,
-                                    label=rf"{name}, $J_D={jd:g}$, $H={h}$")
-            ax.set_xlabel("hidden layers $L$")
-            ax.set_ylabel(ylabel)
-            ax.set_xticks(p["layers"])
-            ax.set_ylim(bottom=0)
-            panel_label(ax, letter)
-        axes[0].legend(fontsize=6, loc="upper right")
-        axes[0].set_title(f"random associations, C = {p['n_classes']}, >= "
-                          f"{p['threshold']:g} stored (mean ± SE, {p['seeds']} seeds)",
-                          fontsize=8)
+    caps, rep = data["capacity"], data["representation"]
+    with figure(path, ncols=3, nrows=2, width=15, height=9) as (fig, axes):
+        _draw_capacity(axes[0], p, caps, "alpha_c")
+        axes[0].set_ylabel(r"$\alpha_c = P_c/H$ (per neuron of one layer)")
+        axes[0].legend(fontsize=6, loc="upper right", ncol=2)
+        axes[0].set_title(f"random associations, C = {p['n_classes']}, >= {p['threshold']:g} "
+                          f"stored (mean ± SE, {p['seeds']} seeds)", fontsize=8)
+        _draw_capacity(axes[1], p, caps, "alpha_c_per_neuron")
+        axes[1].set_ylabel(r"$P_c/(LH)$ (per hidden neuron)")
         ax = axes[2]
         for name, ls in (("entangled-mnist", "-"), ("random", "--")):
-            recs = data["representation"][name]["records"]
+            recs = rep[name]["records"]
             epochs = [r["epoch"] for r in recs]
             for l in range(len(recs[0]["layers"])):
-                sep = [r["layers"][l]["q_same"] - r["layers"][l]["q_diff"] for r in recs]
-                ax.plot(epochs, sep, ls=ls, marker="o", color=f"C{l}",
-                        label=f"layer {l + 1}, {name}")
+                ax.plot(epochs, [r["layers"][l]["q_same"] - r["layers"][l]["q_diff"]
+                                 for r in recs],
+                        ls=ls, marker="o", color=f"C{l}", label=f"layer {l + 1}, {name}")
         ax.set_xlabel("epoch")
         ax.set_ylabel(r"$\langle q\rangle_{\rm same\ class} - \langle q\rangle_{\rm different}$")
-        ax.set_title("class separation of each layer's free fixed points (L = 3, dense)",
+        ax.set_title("class separation of the free fixed points (L = 3, learned couplings)",
                      fontsize=8)
         ax.legend(fontsize=6)
-        panel_label(ax, "c")
-        fig.suptitle(f"at most {p['max_epochs']} epochs (budget check: "
-                     f"{p['check_factor']}x at the first failing P); "
-                     "per-depth hyperparameters tuned on held-out associations", fontsize=9)
+        recs = rep["entangled-mnist"]["records"]
+        for l, ax in enumerate(axes[3:6]):
+            layer = recs[-1]["layers"][l]
+            im = ax.imshow(np.array(layer["class_cosine"]), vmin=-1, vmax=1, cmap="RdBu_r")
+            ax.set_title(f"Entangled MNIST, layer {l + 1}, epoch {recs[-1]['epoch']}: "
+                         f"label reach {layer['label_reach']:.3f}", fontsize=8)
+            ax.set_xlabel("class")
+            ax.set_ylabel("class")
+            ax.grid(False)
+        fig.colorbar(im, ax=axes[5], label="cosine of the class-mean fixed points")
+        for ax, letter in zip(axes, "abcdef"):
+            panel_label(ax, letter)
+        fig.suptitle(f"at most {p['max_epochs']} epochs (budget check: {p['check_factor']}x "
+                     "at the first failing P); per-depth hyperparameters tuned on held-out "
+                     "associations", fontsize=9)
