@@ -17,7 +17,7 @@ TINY = {"hiddens": [12], "layers": [1, 2], "jds": [0.5], "options": ["dense"],
         "max_epochs": 4, "eval_every": 2, "seeds": 2, "tune_replicas": 1, "tune_alpha": 1.0,
         "tune_grid": {"lambda_x": [2.0, 4.5]},
         "tune_dense": [{"lambda_layers": 1.0, "eta_layers": 0.005}], "check_factor": 2,
-        "large": [], "representation": {"hidden": 12, "train_size": 100, "epochs": [0, 1],
+        "extra": [], "representation": {"hidden": 12, "train_size": 100, "epochs": [0, 1],
                                         "n_random": 16, "sample": 40}}
 
 
@@ -101,8 +101,9 @@ def test_quick_mode_writes_the_figure(tmp_path, monkeypatch):
                                                                      (2, "dense")]
     for c in data["capacity"]:
         assert len(c["p_c"]) == 2 and all(0 <= p < 36 for p in c["p_c"])
-    for name in ("entangled-mnist", "random"):
-        recs = data["representation"][name]["records"]
+    for variant, name in [(v, n) for v in depth_capacity.REPRESENTATION_VARIANTS
+                          for n in ("entangled-mnist", "random")]:
+        recs = data["representation"][variant][name]["records"]
         assert [r["epoch"] for r in recs] == [0, 1]
         for layer in recs[-1]["layers"]:
             cos = np.array(layer["class_cosine"])

@@ -48,7 +48,7 @@ class DenseLearner:
         if l < L - 1:
             h = h + (cfg.lambda_layers * s[l + 1] if self.bwd[l] is None
                      else s[l + 1] @ self.bwd[l].T)
-        if l == L - 1 and feedback:
+        if (l == L - 1 or cfg.feedback_to == "all") and feedback:
             c = self.w_out.shape[0]
             r = np.where(y_hat > 0, math.sqrt(c) / 2, -0.5)
             h = h + feedback * (r @ self.w_back.T)
@@ -108,15 +108,16 @@ def _learned(net):
                           net.w_out]]
 
 
-CASES = [(2, "identity", 1.0), (3, "identity", 0.5), (2, "dense", 1.0), (3, "dense", 2.0)]
+CASES = [(2, "identity", 1.0, "last"), (3, "identity", 0.5, "last"), (2, "dense", 1.0, "last"),
+         (3, "dense", 2.0, "last"), (3, "dense", 1.0, "all")]
 
 
-@pytest.mark.parametrize("layers,interlayer,lam", CASES)
-def test_deep_relaxation_matches_dense_recomputation(layers, interlayer, lam):
+@pytest.mark.parametrize("layers,interlayer,lam,feedback_to", CASES)
+def test_deep_relaxation_matches_dense_recomputation(layers, interlayer, lam, feedback_to):
     """Clamped and free phases of L >= 2 layers equal the dense float64 sweeps."""
     rng = np.random.default_rng(layers)
     cfg = LearnerConfig(hidden=90, layers=layers, interlayer=interlayer, lambda_layers=lam,
-                        lambda_x=2.0)
+                        lambda_x=2.0, feedback_to=feedback_to)
     net = init_network(cfg, 40, 4, rng)
     x = pm1(rng, (8, 40))
     label = labels_pm1(rng.integers(0, 4, 8), 4)
@@ -128,13 +129,13 @@ def test_deep_relaxation_matches_dense_recomputation(layers, interlayer, lam):
     assert stats.overlap == pytest.approx(overlap, abs=1e-6)
 
 
-@pytest.mark.parametrize("layers,interlayer,lam", CASES)
-def test_deep_step_matches_dense_recomputation(layers, interlayer, lam):
+@pytest.mark.parametrize("layers,interlayer,lam,feedback_to", CASES)
+def test_deep_step_matches_dense_recomputation(layers, interlayer, lam, feedback_to):
     """Three training steps: every learned matrix (W_in, each J^l, the inter-layer matrices,
     W_out) equals the dense float64 step, and the fixed ones do not move."""
     rng = np.random.default_rng(10 + layers)
     cfg = LearnerConfig(hidden=80, layers=layers, interlayer=interlayer, lambda_layers=lam,
-                        batch_size=8, lambda_x=3.0)
+                        batch_size=8, lambda_x=3.0, feedback_to=feedback_to)
     net = init_network(cfg, 50, 5, rng)
     ref = DenseLearner(net)
     back = net.w_back.copy()

@@ -12,8 +12,11 @@ largest P found stored, to a resolution of ``max(1, H // 40)`` patterns; alpha_c
 (per neuron of one layer) and P_c / (L H) (per hidden neuron), mean +- standard error over
 seeds (each seed its own pattern sets and network).
 
-Inter-layer options: learned dense matrices (``interlayer="dense"``) and fixed one-to-one
-couplings lambda in {0.5, 1, 2}. Per-depth hyperparameters (input strength lambda_x, feedback
+Inter-layer options: learned dense matrices (``interlayer="dense"``), the same with the
+label's feedback W_back r(y_hat) sent to every hidden layer instead of the last one only
+(``feedback_to="all"``, a variant of the model: the check of issue 11 found that the label
+barely reaches the lower layers otherwise), and fixed one-to-one couplings lambda in
+{0.5, 1, 2}. Per-depth hyperparameters (input strength lambda_x, feedback
 lambda_back, and for the dense option the initial inter-layer strength and its learning rate)
 are chosen per (L, option) on held-out associations (replicas >= 1000, never used for the
 reported capacities): the candidate with the largest stored fraction at load
@@ -24,8 +27,8 @@ Budget check: seed 0 of every (L, option) at the first J_D and H is retrained at
 failing P with ``check_factor`` times the epoch budget; whether it then becomes stored says
 whether the budget limited the capacity.
 
-Representations: an L = 3 net (dense inter-layer matrices) trained on Entangled MNIST and on
-random associations; after several epochs, per layer, the mean overlap (1/H) s_a . s_b of the
+Representations: L = 3 nets (learned inter-layer matrices, feedback to the last or to every
+layer) trained on Entangled MNIST and on random associations; after several epochs, per layer, the mean overlap (1/H) s_a . s_b of the
 free fixed points of same-class and of different-class pairs, the cosine overlap matrix of
 the class means, and the label's reach: the fraction of neurons of each layer whose state at
 the end of the clamped phase changes when the label is replaced by another class.
@@ -36,7 +39,6 @@ from __future__ import annotations
 import functools
 import math
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -56,22 +58,24 @@ SUMMARY = ("capacity alpha_c = P_c/H and P_c/(LH) of random associations vs dept
 N_CLASSES = 2
 THRESHOLD = 0.95
 OPTIONS = {"dense": {"interlayer": "dense"},
+           "dense+feedback-all": {"interlayer": "dense", "feedback_to": "all"},
            "lambda=0.5": {"interlayer": "identity", "lambda_layers": 0.5},
            "lambda=1": {"interlayer": "identity", "lambda_layers": 1.0},
            "lambda=2": {"interlayer": "identity", "lambda_layers": 2.0}}
 SINGLE = "single"  # L = 1: no inter-layer coupling, one setting
 TUNE_REPLICA = 1000
+REPRESENTATION_VARIANTS = ("dense", "dense+feedback-all")
 
 SIZES = {
-    "quick": {"hiddens": [16], "layers": [1, 2], "jds": [0.5], "options": ["dense",
-                                                                           "lambda=1"],
+    "quick": {"hiddens": [16], "layers": [1, 2], "jds": [0.5],
+              "options": ["dense+feedback-all", "lambda=1"],
               "max_epochs": 20, "eval_every": 5, "seeds": 2, "tune_replicas": 1,
               "tune_alpha": 1.0, "tune_grid": {"lambda_x": [2.0, 4.5]},
               "tune_dense": [{"lambda_layers": 1.0, "eta_layers": 0.005}],
-              "check_factor": 2, "large": [],
+              "check_factor": 2, "extra": [],
               "representation": {"hidden": 24, "train_size": 200, "epochs": [0, 1, 2],
                                  "n_random": 24, "sample": 100}},
-    "full": {"hiddens": [80], "layers": [1, 2, 3, 4, 5], "jds": [0.5, 0.0],
+    "full": {"hiddens": [80], "layers": [1, 2, 3, 4, 5], "jds": [0.5],
              "options": list(OPTIONS), "max_epochs": 400, "eval_every": 10, "seeds": 3,
              "tune_replicas": 2, "tune_alpha": 1.25,
              "tune_grid": {"lambda_x": [2.0, 4.5]},
@@ -79,8 +83,10 @@ SIZES = {
                             {"lambda_layers": 1.0, "eta_layers": 0.03},
                             {"lambda_layers": 2.0, "eta_layers": 0.03}],
              "check_factor": 2,
-             # H = 160 at J_D = 0.5 for these (L, option) only (CPU budget)
-             "large": [160, [1, 2, 3], ["dense", "lambda=1"]],
+             # after the main grid (jds[0], hiddens[0]): (J_D, H, layers, options), reusing
+             # the hyperparameters tuned at (jds[0], hiddens[0]) (CPU budget)
+             "extra": [[0.0, 80, [1, 2, 3, 4, 5], ["dense+feedback-all", "dense", "lambda=1"]],
+                       [0.5, 160, [1, 2, 3], ["dense+feedback-all", "dense"]]],
              "representation": {"hidden": 200, "train_size": 2000,
                                 "epochs": [0, 1, 3, 10, 20], "n_random": 100,
                                 "sample": 1000}},
@@ -210,7 +216,7 @@ def _candidates(sizes: dict, option: str) -> list[dict]:
     grid = [{}]
     for name, values in sizes["tune_grid"].items():
         grid = [{**g, name: v} for g in grid for v in values]
-    if option == "dense":
+    if OPTIONS.get(option, {}).get("interlayer") == "dense":
         grid = [{**g, **d} for g in grid for d in sizes["tune_dense"]]
     return grid
 
@@ -323,24 +329,22 @@ def compute(ctx) -> dict:
                                                       sizes["layers"], sizes["options"]),
                                  "capacity", check=True)
     rep = sizes["representation"]
-    rep_config = replace(LearnerConfig(hidden=rep["hidden"], layers=3, interlayer="dense"),
-                         **tuning.get("3/dense", {}).get("choice", {})).to_dict()
-    rep_tasks = [Task(lr.task_key(p, 0), p) for p in (
-        {"data": "entangled-mnist", "train_size": rep["train_size"], "epochs": rep["epochs"],
-         "sample": rep["sample"], "config": rep_config},
-        {"data": "random", "n_patterns": rep["n_random"], "epochs": rep["epochs"],
-         "sample": rep["sample"], "config": rep_config})]
-    representation = dict(zip(("entangled-mnist", "random"),
-                              ctx.sweep("representation", representation_task, rep_tasks)))
-    for jd in sizes["jds"][1:]:
-        capacities += bisect_capacity(ctx, sizes, settings(jd, sizes["hiddens"][0],
-                                                           sizes["layers"], sizes["options"]),
-                                      f"capacity-jd{jd:g}", check=False)
-    if sizes["large"]:
-        h, layers, options = sizes["large"]
-        capacities += bisect_capacity(ctx, sizes, settings(sizes["jds"][0], h, layers,
-                                                           options),
-                                      f"capacity-h{h}", check=False)
+    representation, rep_configs = {}, {}
+    for variant in REPRESENTATION_VARIANTS:
+        choice = tuning.get(f"3/{variant}", {}).get("choice", {})
+        config = LearnerConfig(hidden=rep["hidden"], layers=3, **OPTIONS[variant], **choice)
+        rep_configs[variant] = config.to_dict()
+        tasks = [Task(lr.task_key(p, 0), p) for p in (
+            {"data": "entangled-mnist", "train_size": rep["train_size"],
+             "epochs": rep["epochs"], "sample": rep["sample"], "config": config.to_dict()},
+            {"data": "random", "n_patterns": rep["n_random"], "epochs": rep["epochs"],
+             "sample": rep["sample"], "config": config.to_dict()})]
+        representation[variant] = dict(zip(
+            ("entangled-mnist", "random"),
+            ctx.sweep(f"representation-{variant}", representation_task, tasks)))
+    for jd, h, layers, options in sizes["extra"]:
+        capacities += bisect_capacity(ctx, sizes, settings(jd, h, layers, options),
+                                      f"capacity-jd{jd:g}-h{h}", check=False)
     return {
         "parameters": {**sizes, "n_classes": N_CLASSES, "threshold": THRESHOLD,
                        "options": {o: OPTIONS[o] for o in sizes["options"]},
@@ -351,7 +355,7 @@ def compute(ctx) -> dict:
                        "p_c": "per seed, largest P found stored (>= threshold) by bisection "
                               "on [0, 3H] to max(1, H // 40) patterns; training stops at "
                               "the first check with >= threshold stored",
-                       "representation_config": rep_config},
+                       "representation_configs": rep_configs},
         "data": {"tuning": tuning, "capacity": capacities, "representation": representation,
                  "result": verdict(capacities, sizes)},
     }
@@ -379,8 +383,9 @@ def verdict(capacities: list[dict], sizes: dict) -> dict:
 
 def _draw_capacity(ax, p: dict, caps: list[dict], key: str) -> None:
     """alpha_c (``key``) vs L with SE bars: one line per (option, J_D, H); L = 1 shared."""
-    colors = {"dense": "C0", "lambda=0.5": "C1", "lambda=1": "C2", "lambda=2": "C3"}
-    for jd, ls in zip(p["jds"], ("-", "--")):
+    colors = {"dense": "C0", "lambda=0.5": "C1", "lambda=1": "C2", "lambda=2": "C3",
+              "dense+feedback-all": "C4"}
+    for jd, ls in zip(sorted({c["jd"] for c in caps}, reverse=True), ("-", "--")):
         for h, fill in zip(sorted({c["hidden"] for c in caps}), ("full", "none")):
             one = [c for c in caps if (c["jd"], c["hidden"], c["layers"]) == (jd, h, 1)]
             for option in p["options"]:
@@ -388,7 +393,7 @@ def _draw_capacity(ax, p: dict, caps: list[dict], key: str) -> None:
                              == (jd, h, option)]
                 if len(pts) < 2:
                     continue
-                name = "learned" if option == "dense" else option.replace("lambda", "λ")
+                name = option.replace("lambda", "λ")
                 ax.errorbar([c["layers"] for c in pts], [c[key]["mean"] for c in pts],
                             yerr=[c[key]["se"] for c in pts], color=colors[option],
                             marker="o", ls=ls, fillstyle=fill, capsize=2,
@@ -409,29 +414,43 @@ def draw(record: dict, path: Path) -> None:
                           f"stored (mean ± SE, {p['seeds']} seeds)", fontsize=8)
         _draw_capacity(axes[1], p, caps, "alpha_c_per_neuron")
         axes[1].set_ylabel(r"$P_c/(LH)$ (per hidden neuron)")
-        ax = axes[2]
-        for name, ls in (("entangled-mnist", "-"), ("random", "--")):
-            recs = rep[name]["records"]
-            epochs = [r["epoch"] for r in recs]
+        variants = list(rep)
+        for ax, name in ((axes[2], "entangled-mnist"), (axes[3], "random")):
+            for variant, ls in zip(variants, ("-", "--")):
+                recs = rep[variant][name]["records"]
+                for l in range(len(recs[0]["layers"])):
+                    ax.plot([r["epoch"] for r in recs],
+                            [r["layers"][l]["q_same"] - r["layers"][l]["q_diff"]
+                             for r in recs],
+                            ls=ls, marker="o", color=f"C{l}", label=f"layer {l + 1}, {variant}")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(r"$\langle q\rangle_{\rm same\ class}-\langle q\rangle_{\rm different}$")
+            ax.set_title(f"class separation of the free fixed points, L = 3, {name}",
+                         fontsize=8)
+            ax.legend(fontsize=6)
+        ax = axes[4]
+        for variant, ls in zip(variants, ("-", "--")):
+            recs = rep[variant]["entangled-mnist"]["records"]
             for l in range(len(recs[0]["layers"])):
-                ax.plot(epochs, [r["layers"][l]["q_same"] - r["layers"][l]["q_diff"]
-                                 for r in recs],
-                        ls=ls, marker="o", color=f"C{l}", label=f"layer {l + 1}, {name}")
+                ax.plot([r["epoch"] for r in recs], [r["layers"][l]["label_reach"] for r in recs],
+                        ls=ls, marker="o", color=f"C{l}", label=f"layer {l + 1}, {variant}")
+        ax.set_yscale("symlog", linthresh=1e-3)
         ax.set_xlabel("epoch")
-        ax.set_ylabel(r"$\langle q\rangle_{\rm same\ class} - \langle q\rangle_{\rm different}$")
-        ax.set_title("class separation of the free fixed points (L = 3, learned couplings)",
-                     fontsize=8)
+        ax.set_ylabel("label reach (fraction changed by another label)")
+        ax.set_title("clamped phase, Entangled MNIST, L = 3", fontsize=8)
         ax.legend(fontsize=6)
-        recs = rep["entangled-mnist"]["records"]
-        for l, ax in enumerate(axes[3:6]):
-            layer = recs[-1]["layers"][l]
-            im = ax.imshow(np.array(layer["class_cosine"]), vmin=-1, vmax=1, cmap="RdBu_r")
-            ax.set_title(f"Entangled MNIST, layer {l + 1}, epoch {recs[-1]['epoch']}: "
-                         f"label reach {layer['label_reach']:.3f}", fontsize=8)
-            ax.set_xlabel("class")
-            ax.set_ylabel("class")
-            ax.grid(False)
-        fig.colorbar(im, ax=axes[5], label="cosine of the class-mean fixed points")
+        ax = axes[5]
+        recs = rep[variants[-1]]["entangled-mnist"]["records"]
+        mats = [np.array(layer["class_cosine"]) for layer in recs[-1]["layers"]]
+        gap = np.full((len(mats[0]), 1), np.nan)
+        im = ax.imshow(np.hstack([m for pair in zip(mats, [gap] * len(mats)) for m in pair][:-1]),
+                       vmin=-1, vmax=1, cmap="RdBu_r")
+        ax.grid(False)
+        ax.set_xticks([])
+        ax.set_ylabel("class")
+        ax.set_title(f"class-mean cosine, layers 1 | 2 | 3, {variants[-1]}, Entangled MNIST, "
+                     f"epoch {recs[-1]['epoch']}", fontsize=8)
+        fig.colorbar(im, ax=ax, orientation="horizontal", fraction=0.05)
         for ax, letter in zip(axes, "abcdef"):
             panel_label(ax, letter)
         fig.suptitle(f"at most {p['max_epochs']} epochs (budget check: {p['check_factor']}x "

@@ -4,6 +4,7 @@ Architecture (arXiv:2509.05041, arXiv:2510.11984): input x in {+-1}^N, hidden la
 s^1..s^L in {+-1}^H, readout y_hat in {+-1}^C. Fields:
 
     hidden l:  h^l = [l = 1] W_in x + J^l s^l + (inter-layer) + [l = L] lambda_back W_back r(y_hat)
+               (``feedback_to="all"``: the feedback term on every hidden layer, same W_back)
     readout:   h^out = W_out s^L + lambda_y y            (label y in {+-1}^C, +1 at the class)
 
 - W_in: N(0, lambda_x^2 / (N rho_in)) on a fixed random support of density rho_in (learned).
@@ -28,6 +29,7 @@ import numpy as np
 
 DYNAMICS = ("sync", "async")
 INTERLAYER = ("identity", "dense")
+FEEDBACK_TO = ("last", "all")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class LearnerConfig:
     batch_size: int = 16
     density_j: float = 1.0         # sparse connectivity of J (fraction of kept couplings)
     density_in: float = 1.0        # sparse connectivity of W_in
+    feedback_to: str = "last"      # 'last' hidden layer (reference) or 'all' hidden layers
 
     def __post_init__(self) -> None:
         positive_ints = ("hidden", "layers", "warmup_sweeps", "batch_size")
@@ -83,6 +86,9 @@ class LearnerConfig:
             raise ValueError(f"dynamics must be one of {DYNAMICS}, got {self.dynamics!r}")
         if self.interlayer not in INTERLAYER:
             raise ValueError(f"interlayer must be one of {INTERLAYER}, got {self.interlayer!r}")
+        if self.feedback_to not in FEEDBACK_TO:
+            raise ValueError(f"feedback_to must be one of {FEEDBACK_TO}, got "
+                             f"{self.feedback_to!r}")
         for name in ("update_prob", "density_j", "density_in"):
             value = float(getattr(self, name))
             if not 0.0 < value <= 1.0:

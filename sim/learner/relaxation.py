@@ -78,7 +78,8 @@ def input_field(net: Network, x: np.ndarray) -> np.ndarray:
 def external_field(net: Network, state: State, layer: int, x_field: np.ndarray,
                    feedback: float) -> np.ndarray:
     """Field on hidden layer ``layer`` (0-based) from everything but its own J: input (first
-    layer), neighbouring layers, and ``feedback`` * W_back r(y_hat) (last layer)."""
+    layer), neighbouring layers, and ``feedback`` * W_back r(y_hat) (last layer, or every
+    layer with ``feedback_to="all"``)."""
     cfg = net.config
     last = cfg.layers - 1
     e = x_field.copy() if layer == 0 else np.zeros_like(state.s[layer])
@@ -88,7 +89,7 @@ def external_field(net: Network, state: State, layer: int, x_field: np.ndarray,
                 e += np.float32(cfg.lambda_layers) * state.s[other]
             else:
                 e += state.s[other] @ mats[layer]
-    if layer == last and feedback != 0.0:
+    if (layer == last or cfg.feedback_to == "all") and feedback != 0.0:
         e += np.float32(feedback) * (recode_readout(state.y_hat) @ net.w_back)
     return e
 
