@@ -6,9 +6,10 @@ classes) are learned by the steering learner with L layers of width H. An associ
 *stored* when the free relaxation from zero (the inference dynamics: forward warm-up, then
 sweeps without feedback or label) gives the right label AND ends in a fixed point of the whole
 chain (no hidden neuron with s_i != sign(h_i)). Training runs at most ``max_epochs`` epochs
-and stops at the first evaluation (every ``eval_every`` epochs) where >= 95 % are stored. The
-capacity P_c of one (setting, seed) is found by bisection on the integer P in [0, 3H]: the
-largest P found stored, to a resolution of ``max(1, H // 40)`` patterns; alpha_c = P_c / H
+and stops at the first evaluation (every ``eval_every`` epochs) where >= 95 % are stored, or
+(in the bisection) after ``patience`` epochs without a new best stored fraction. The
+capacity P_c of one (setting, seed) is found by bisection on the integer P in [0, 2.5 H]: the
+largest P found stored, to a resolution of ``max(1, H // 20)`` patterns; alpha_c = P_c / H
 (per neuron of one layer) and P_c / (L H) (per hidden neuron), mean +- standard error over
 seeds (each seed its own pattern sets and network).
 
@@ -64,19 +65,21 @@ OPTIONS = {"dense": {"interlayer": "dense"},
            "lambda=2": {"interlayer": "identity", "lambda_layers": 2.0}}
 SINGLE = "single"  # L = 1: no inter-layer coupling, one setting
 TUNE_REPLICA = 1000
+TOP_ALPHA = 2.5  # bisection range of P: [0, TOP_ALPHA H]
 REPRESENTATION_VARIANTS = ("dense", "dense+feedback-all")
 
 SIZES = {
     "quick": {"hiddens": [16], "layers": [1, 2], "jds": [0.5],
               "options": ["dense+feedback-all", "lambda=1"],
-              "max_epochs": 20, "eval_every": 5, "seeds": 2, "tune_replicas": 1,
+              "max_epochs": 20, "eval_every": 5, "patience": 10, "seeds": 2, "tune_replicas": 1,
               "tune_alpha": 1.0, "tune_grid": {"lambda_x": [2.0, 4.5]},
               "tune_dense": [{"lambda_layers": 1.0, "eta_layers": 0.005}],
               "check_factor": 2, "extra": [],
               "representation": {"hidden": 24, "train_size": 200, "epochs": [0, 1, 2],
                                  "n_random": 24, "sample": 100}},
     "full": {"hiddens": [80], "layers": [1, 2, 3, 4, 5], "jds": [0.5],
-             "options": list(OPTIONS), "max_epochs": 400, "eval_every": 10, "seeds": 3,
+             "options": list(OPTIONS), "max_epochs": 400, "eval_every": 10, "patience": 100,
+             "seeds": 3,
              "tune_replicas": 2, "tune_alpha": 1.25,
              "tune_grid": {"lambda_x": [2.0, 4.5]},
              "tune_dense": [{"lambda_layers": 1.0, "eta_layers": 0.005},
@@ -104,11 +107,12 @@ def _stored(net: Network, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.
 
 def store_task(params: dict, rng: np.random.Generator) -> dict:
     """Train on P random associations until >= ``stop_at`` of them are stored (checked every
-    ``eval_every`` epochs) or ``max_epochs``; return the final fractions ``stored``,
-    ``correct``, ``fixed_point``, the epochs used and the stored fraction at each check.
+    ``eval_every`` epochs), or ``max_epochs``, or (optional ``patience``) that many epochs
+    without a new best stored fraction; return the final fractions ``stored``, ``correct``,
+    ``fixed_point``, the epochs used and the stored fraction at each check.
 
     params: n_patterns, n_classes, replica, data_seed, max_epochs, eval_every, stop_at,
-    config (LearnerConfig fields; N = hidden)."""
+    [patience], config (LearnerConfig fields; N = hidden)."""
     config = LearnerConfig(**params["config"])
     x, y = lr.random_patterns(params["n_patterns"], config.hidden, params["n_classes"],
                               params["data_seed"], params["replica"])
@@ -116,15 +120,19 @@ def store_task(params: dict, rng: np.random.Generator) -> dict:
     init_rng, order_rng, dyn_rng = np.random.default_rng(model_seed).spawn(3)
     net = init_network(config, config.hidden, params["n_classes"], init_rng)
     start = time.perf_counter()
-    curve, epochs = [], 0
+    curve, epochs, best, best_epoch = [], 0, -1.0, 0
+    patience = params.get("patience") or params["max_epochs"]
     correct, fixed = _stored(net, x, y)
-    while epochs < params["max_epochs"] and np.mean(correct & fixed) < params["stop_at"]:
+    while (epochs < params["max_epochs"] and epochs - best_epoch < patience
+           and np.mean(correct & fixed) < params["stop_at"]):
         for _ in range(min(params["eval_every"], params["max_epochs"] - epochs)):
             for idx in batches(len(x), config.batch_size, rng=order_rng):
                 train_step(net, x[idx], y[idx], rng=dyn_rng)
             epochs += 1
         correct, fixed = _stored(net, x, y)
         curve.append(float(np.mean(correct & fixed)))
+        if curve[-1] > best:
+            best, best_epoch = curve[-1], epochs
     return {"model_seed": model_seed, "epochs": epochs, "curve": curve,
             "correct": float(correct.mean()), "fixed_point": float(fixed.mean()),
             "stored": float(np.mean(correct & fixed)),
@@ -222,10 +230,11 @@ def _candidates(sizes: dict, option: str) -> list[dict]:
 
 
 def _store_params(config: dict, n_patterns: int, replica: int, sizes: dict, stop_at: float,
-                  epochs_factor: int = 1) -> dict:
-    return {"n_patterns": int(n_patterns), "n_classes": N_CLASSES, "replica": replica,
-            "data_seed": lr.DATA_SEED, "max_epochs": sizes["max_epochs"] * epochs_factor,
-            "eval_every": sizes["eval_every"], "stop_at": stop_at, "config": config}
+                  epochs_factor: int = 1, patience: int | None = None) -> dict:
+    params = {"n_patterns": int(n_patterns), "n_classes": N_CLASSES, "replica": replica,
+              "data_seed": lr.DATA_SEED, "max_epochs": sizes["max_epochs"] * epochs_factor,
+              "eval_every": sizes["eval_every"], "stop_at": stop_at, "config": config}
+    return params | ({"patience": patience} if patience else {})
 
 
 def tune(ctx, sizes: dict) -> dict:
@@ -259,22 +268,24 @@ def tune(ctx, sizes: dict) -> dict:
 def bisect_capacity(ctx, sizes: dict, settings: list[tuple], label: str,
                     check: bool) -> list[dict]:
     """Per setting (jd, hidden, L, option, overrides) and seed: bisection of the largest
-    stored P in [0, 3H] (P = 0 counts as stored, 3H as not), rounds of one sweep each. With
+    stored P in [0, TOP_ALPHA H] (P = 0 counts as stored, the top as not), to
+    :func:`_resolution`, rounds of one sweep each (training with ``patience``). With
     ``check``, seed 0 of every setting is retrained at its first failing P with
     ``check_factor`` times the epoch budget."""
     seeds = sizes["seeds"]
-    state = {(i, k): [0, 3 * s[1], []] for i, s in enumerate(settings) for k in range(seeds)}
+    top = {i: int(TOP_ALPHA * s[1]) for i, s in enumerate(settings)}
+    state = {(i, k): [0, top[i], []] for i, s in enumerate(settings) for k in range(seeds)}
     rnd = 0
     while True:
         todo = [(key, (lo + hi) // 2) for key, (lo, hi, _) in state.items()
-                if hi - lo > max(1, settings[key[0]][1] // 40)]
+                if hi - lo > _resolution(settings[key[0]][1])]
         if not todo:
             break
         tasks = []
         for (i, k), p in todo:
             jd, h, L, option, overrides = settings[i]
             params = _store_params(_config(h, L, jd, option, overrides), p, k, sizes,
-                                   THRESHOLD)
+                                   THRESHOLD, patience=sizes["patience"])
             tasks.append(Task(lr.task_key(params, k), params))
         results = ctx.sweep(f"{label}-round{rnd}", store_task, tasks)
         for ((i, k), p), res in zip(todo, results):
@@ -297,7 +308,7 @@ def bisect_capacity(ctx, sizes: dict, settings: list[tuple], label: str,
         out.append({"jd": jd, "hidden": h, "layers": L, "option": option,
                     "overrides": overrides, "p_c": pc.tolist(),
                     "alpha_c": _mean_se(pc / h), "alpha_c_per_neuron": _mean_se(pc / (L * h)),
-                    "top_of_range": bool(np.any(pc >= 3 * h - max(1, h // 40) - 1)),
+                    "top_of_range": bool(np.any(pc >= top[i] - _resolution(h))),
                     "bisection": [state[key][2] for key in keys],
                     "first_failing": [state[key][1] for key in keys]})
         if checked:
@@ -309,6 +320,11 @@ def bisect_capacity(ctx, sizes: dict, settings: list[tuple], label: str,
                                 "epochs_longer": checked[i]["epochs"],
                                 "curve_longer": checked[i]["curve"]}
     return out
+
+
+def _resolution(hidden: int) -> int:
+    """Bisection stops when the bracket is this many patterns wide: max(1, H // 20)."""
+    return max(1, hidden // 20)
 
 
 def _mean_se(values: np.ndarray) -> dict:
@@ -353,8 +369,10 @@ def compute(ctx) -> dict:
                        "stored": "free relaxation from zero gives the label and ends in a "
                                  "fixed point (no unstable hidden neuron)",
                        "p_c": "per seed, largest P found stored (>= threshold) by bisection "
-                              "on [0, 3H] to max(1, H // 40) patterns; training stops at "
-                              "the first check with >= threshold stored",
+                              f"on [0, {TOP_ALPHA:g} H] to max(1, H // 20) patterns; "
+                              "training stops at the first check with >= threshold stored, "
+                              "after max_epochs, or after `patience` epochs without a new "
+                              "best stored fraction",
                        "representation_configs": rep_configs},
         "data": {"tuning": tuning, "capacity": capacities, "representation": representation,
                  "result": verdict(capacities, sizes)},
