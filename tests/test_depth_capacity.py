@@ -42,7 +42,7 @@ def test_store_task_is_deterministic_and_consistent():
 class _Oracle(Context):
     """Synthetic storage: P is stored iff P <= a known per-(L, seed) capacity."""
 
-    truth: ClassVar[dict] = {1: [37, 52], 2: [5, 120]}
+    truth: ClassVar[dict] = {1: [37, 52], 2: [5, 300]}  # 300 > 2.5 H: range doubles
 
     def sweep(self, label, func, tasks):
         assert func is depth_capacity.store_task
@@ -71,6 +71,7 @@ def test_bisection_finds_a_known_capacity(tmp_path):
         assert entry["alpha_c_per_neuron"]["mean"] == pytest.approx(
             np.mean(entry["p_c"]) / (80 * entry["layers"]))
         assert entry["check"]["stored_longer"] == 0.5
+        assert not entry["top_of_range"]
 
 
 def test_verdict_needs_gains_beyond_the_error_bars():

@@ -8,8 +8,8 @@ sweeps without feedback or label) gives the right label AND ends in a fixed poin
 chain (no hidden neuron with s_i != sign(h_i)). Training runs at most ``max_epochs`` epochs
 and stops at the first evaluation (every ``eval_every`` epochs) where >= 95 % are stored, or
 (in the bisection) after ``patience`` epochs without a new best stored fraction. The
-capacity P_c of one (setting, seed) is found by bisection on the integer P in [0, 2.5 H]: the
-largest P found stored, to a resolution of ``max(1, H // 20)`` patterns; alpha_c = P_c / H
+capacity P_c of one (setting, seed) is found by bisection on the integer P in [0, 2.5 H]
+(doubled while its top is stored): the largest P found stored, to a resolution of ``max(1, H // 20)`` patterns; alpha_c = P_c / H
 (per neuron of one layer) and P_c / (L H) (per hidden neuron), mean +- standard error over
 seeds (each seed its own pattern sets and network).
 
@@ -65,7 +65,8 @@ OPTIONS = {"dense": {"interlayer": "dense"},
            "lambda=2": {"interlayer": "identity", "lambda_layers": 2.0}}
 SINGLE = "single"  # L = 1: no inter-layer coupling, one setting
 TUNE_REPLICA = 1000
-TOP_ALPHA = 2.5  # bisection range of P: [0, TOP_ALPHA H]
+TOP_ALPHA = 2.5  # bisection range of P: [0, TOP_ALPHA H], doubled while its top is stored
+MAX_TOP_ALPHA = 10.0  # up to this load
 REPRESENTATION_VARIANTS = ("dense", "dense+feedback-all")
 
 SIZES = {
@@ -88,8 +89,8 @@ SIZES = {
              "check_factor": 2,
              # after the main grid (jds[0], hiddens[0]): (J_D, H, layers, options), reusing
              # the hyperparameters tuned at (jds[0], hiddens[0]) (CPU budget)
-             "extra": [[0.0, 80, [1, 2, 3, 4, 5], ["dense+feedback-all", "dense", "lambda=1"]],
-                       [0.5, 160, [1, 2, 3], ["dense+feedback-all", "dense"]]],
+             "extra": [[0.0, 80, [1, 2, 3], ["dense+feedback-all", "dense", "lambda=1"]],
+                       [0.5, 160, [1, 2, 3], ["dense+feedback-all"]]],
              "representation": {"hidden": 200, "train_size": 2000,
                                 "epochs": [0, 1, 3, 10, 20], "n_random": 100,
                                 "sample": 1000}},
@@ -269,14 +270,22 @@ def bisect_capacity(ctx, sizes: dict, settings: list[tuple], label: str,
                     check: bool) -> list[dict]:
     """Per setting (jd, hidden, L, option, overrides) and seed: bisection of the largest
     stored P in [0, TOP_ALPHA H] (P = 0 counts as stored, the top as not), to
-    :func:`_resolution`, rounds of one sweep each (training with ``patience``). With
+    :func:`_resolution`, rounds of one sweep each (training with ``patience``); when the
+    largest stored P reaches the untested top the range doubles (up to MAX_TOP_ALPHA H;
+    ``top_of_range`` says when even that was stored). With
     ``check``, seed 0 of every setting is retrained at its first failing P with
     ``check_factor`` times the epoch budget."""
     seeds = sizes["seeds"]
-    top = {i: int(TOP_ALPHA * s[1]) for i, s in enumerate(settings)}
-    state = {(i, k): [0, top[i], []] for i, s in enumerate(settings) for k in range(seeds)}
+    top = {(i, k): int(TOP_ALPHA * s[1]) for i, s in enumerate(settings) for k in range(seeds)}
+    state = {key: [0, top[key], []] for key in top}
     rnd = 0
     while True:
+        for key, entry in state.items():  # stored up to the untested top: double the range
+            h = settings[key[0]][1]
+            if (entry[1] == top[key] and entry[1] - entry[0] <= _resolution(h)
+                    and top[key] < MAX_TOP_ALPHA * h):
+                top[key] *= 2
+                entry[1] = top[key]
         todo = [(key, (lo + hi) // 2) for key, (lo, hi, _) in state.items()
                 if hi - lo > _resolution(settings[key[0]][1])]
         if not todo:
@@ -308,7 +317,7 @@ def bisect_capacity(ctx, sizes: dict, settings: list[tuple], label: str,
         out.append({"jd": jd, "hidden": h, "layers": L, "option": option,
                     "overrides": overrides, "p_c": pc.tolist(),
                     "alpha_c": _mean_se(pc / h), "alpha_c_per_neuron": _mean_se(pc / (L * h)),
-                    "top_of_range": bool(np.any(pc >= top[i] - _resolution(h))),
+                    "top_of_range": bool(any(state[key][1] == top[key] for key in keys)),
                     "bisection": [state[key][2] for key in keys],
                     "first_failing": [state[key][1] for key in keys]})
         if checked:
@@ -369,7 +378,8 @@ def compute(ctx) -> dict:
                        "stored": "free relaxation from zero gives the label and ends in a "
                                  "fixed point (no unstable hidden neuron)",
                        "p_c": "per seed, largest P found stored (>= threshold) by bisection "
-                              f"on [0, {TOP_ALPHA:g} H] to max(1, H // 20) patterns; "
+                              f"on [0, {TOP_ALPHA:g} H] (doubled while its top is stored, "
+                              f"up to {MAX_TOP_ALPHA:g} H) to max(1, H // 20) patterns; "
                               "training stops at the first check with >= threshold stored, "
                               "after max_epochs, or after `patience` epochs without a new "
                               "best stored fraction",
