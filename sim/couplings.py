@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import DTypeLike
 
-from sim._checks import float_dtype, generator
-from theory._validate import integer_array, real_array
+from sim.validation import float_dtype, generator, integer_array, real_array
 
 
 def _size(name: str, value: int, lower: int) -> int:

@@ -24,8 +24,7 @@ import numpy as np
 from numba import prange
 from numpy.typing import ArrayLike
 
-from sim.stability import as_couplings, as_spins
-from theory._validate import real_array
+from sim.validation import as_couplings, as_spins, real_array
 
 MAX_SIZE = 40  # 2^39 walked states: tens of minutes on two cores at the limit
 _BLOCK_BITS = 10  # Gray-code states per block walked from freshly computed fields

@@ -48,9 +48,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import log_ndtr
 
-from sim._checks import generator
-from sim.stability import as_couplings, is_fixed_point
-from theory._validate import integer_array, real_array
+from sim.stability import is_fixed_point
+from sim.validation import as_couplings, generator, integer_array, real_array
 
 # Smallest cavity variance, relative to sum_k J_ak^2: below it the leave-one-out difference
 # sigma^2_a - J_aj^2 (1 - m^2) is rounding noise (all spins polarised).

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim._kernels import async_run, column_major
 from sim.annealing import anneal
 from sim.couplings import random_couplings
-from sim.dynamics import _async_run, _transposed, relax, relax_many
+from sim.dynamics import relax, relax_many
 from sim.enumeration import enumerate_fixed_points
 from sim.replicated import replicated_relax
 from sim.stability import is_fixed_point, stabilities
@@ -28,7 +29,7 @@ def test_incremental_fields_match_recomputation():
     s = pm1(rng, n)
     h = J @ s.astype(np.float64)
     rec = np.zeros(50, np.int32)
-    sweeps, flips, stable = _async_run(_transposed(J, np.dtype(np.float64)), s, h, 7, 50, rec)
+    sweeps, flips, stable = async_run(column_major(J), s, h, 7, 50, rec)
     assert flips > 1000 and not stable and sweeps == 50
     np.testing.assert_allclose(h, J @ s.astype(np.float64), rtol=0, atol=1e-11)
     assert rec[-1] == ((h >= 0) != (s > 0)).sum()

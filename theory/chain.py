@@ -19,8 +19,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
-from theory._validate import integer_array, real_array
 from theory.gaussian import log_ndtr
+from theory.validation import integer_array, real_array
 
 
 def _log_column_sum(threshold: np.ndarray, lam: np.ndarray, layers: int) -> np.ndarray:

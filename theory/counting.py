@@ -19,7 +19,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
-from theory._validate import integer_array, real_array
 from theory.gaussian import (
     SQRT2,
     _log_p2_over_phi,
@@ -29,6 +28,7 @@ from theory.gaussian import (
     log_ndtr,
     log_two_phi,
 )
+from theory.validation import integer_array, real_array
 
 LN2 = np.log(2.0)
 

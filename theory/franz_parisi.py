@@ -32,7 +32,6 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from theory._search import bisect_sign_change, golden_minimum
-from theory._validate import real_array
 from theory.counting import (
     distance_and_overlap,
     free_fraction,
@@ -40,6 +39,7 @@ from theory.counting import (
     symmetric_terms,
 )
 from theory.gaussian import _geometric_offsets, log_ndtr, panel_rule
+from theory.validation import real_array
 
 LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 

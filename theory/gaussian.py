@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
-from theory._validate import real_array
+from theory.validation import real_array
 
 log_ndtr = special.log_ndtr
 SQRT2 = np.sqrt(2.0)

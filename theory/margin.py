@@ -24,9 +24,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize
 
-from theory._validate import real_array
 from theory.counting import binary_entropy
 from theory.gaussian import _log_orthant, log_ndtr
+from theory.validation import real_array
 
 
 def _franz_parisi_margin(
