@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from theory.gaussian import log_ndtr
-from theory.validation import integer_array, real_array
+from theory.validation import coupling_array, integer_array
 
 
 def _log_column_sum(threshold: np.ndarray, lam: np.ndarray, layers: int) -> np.ndarray:
@@ -55,9 +55,9 @@ def chain_complexity(
     ``n=None`` gives the large-N limit; an integer ``n`` gives the exact finite-N value
     ln E[#FP] / (N L). ``layers = 1`` reduces to :func:`theory.complexity`.
     """
-    jd = real_array("jd", jd, lower=0.0)
-    lam = real_array("lam", lam)
-    kappa = real_array("kappa", kappa)
+    jd = coupling_array("jd", jd, nonnegative=True)
+    lam = coupling_array("lam", lam)
+    kappa = coupling_array("kappa", kappa)
     layers_arr = integer_array("layers", layers, lower=1)
     if layers_arr.ndim != 0:
         raise ValueError("layers must be a single whole number >= 1")

@@ -28,7 +28,7 @@ from theory.gaussian import (
     log_ndtr,
     log_two_phi,
 )
-from theory.validation import integer_array, real_array
+from theory.validation import coupling_array, integer_array, real_array
 
 LN2 = np.log(2.0)
 
@@ -45,8 +45,8 @@ def complexity(jd: ArrayLike, kappa: ArrayLike = 0.0) -> np.ndarray:
     moment (:func:`second_moment_ratio`) shows the annealed value is the typical one for
     J_D > 0. Positive iff kappa < J_D.
     """
-    jd = real_array("jd", jd, lower=0.0)
-    kappa = real_array("kappa", kappa)
+    jd = coupling_array("jd", jd, nonnegative=True)
+    kappa = coupling_array("kappa", kappa)
     return log_two_phi(jd - kappa)
 
 
@@ -56,8 +56,8 @@ def log_expected_fixed_points(n: ArrayLike, jd: ArrayLike, kappa: ArrayLike = 0.
     Equals 0 at J_D = kappa = 0 for every N (one fixed point on average).
     """
     n = integer_array("n", n, lower=2)
-    jd = real_array("jd", jd, lower=0.0)
-    kappa = real_array("kappa", kappa)
+    jd = coupling_array("jd", jd, nonnegative=True)
+    kappa = coupling_array("kappa", kappa)
     return n * log_two_phi(_scaled_threshold(n, jd - kappa))
 
 
@@ -188,7 +188,7 @@ def pair_entropy(q: ArrayLike, jd: ArrayLike) -> np.ndarray:
     :func:`_pair_terms`, which keep relative accuracy near q = 0 and q = +-1.
     """
     q = real_array("q", q, lower=-1.0, upper=1.0)
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     return symmetric_terms(*overlap_and_distance(q), jd)[0]
 
 
@@ -236,7 +236,7 @@ def log_expected_pairs(n: ArrayLike, k: ArrayLike, jd: ArrayLike) -> np.ndarray:
     """
     n = integer_array("n", n, lower=2)
     k = integer_array("k", k, lower=0)
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     n, k, jd = np.broadcast_arrays(n, k, jd)
     if (k > n).any():
         raise ValueError("k must lie in 0..n")
@@ -277,7 +277,7 @@ def second_moment_ratio(n: ArrayLike, jd: ArrayLike) -> np.ndarray:
     complexity is the quenched one. The finite sum costs O(n) per value.
     """
     n = integer_array("n", n, lower=2, allow_inf=True)
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     n, jd = np.broadcast_arrays(n, jd)
     out = np.empty(n.shape)
     infinite = np.isinf(n)
@@ -300,7 +300,7 @@ def free_fraction(jd: ArrayLike, n: ArrayLike | None = None) -> np.ndarray:
     with a = J_D (large N) or :math:`a_N = J_D\sqrt{N/(N-1)}` (exact at size ``n`` as the
     ratio E[#free neurons summed over FPs] / (N E[#FP])).
     """
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     a = jd if n is None else _scaled_threshold(integer_array("n", n, lower=2), jd)
     return special.erf(a / SQRT2) / special.ndtr(a)
 
@@ -312,7 +312,7 @@ def free_configuration_complexity(jd: ArrayLike) -> np.ndarray:
     neuron consistent; they are exponentially many iff J_D > Phi^{-1}(3/4)
     (:func:`free_configuration_threshold`). -inf at J_D = 0.
     """
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     return LN2 + log_erf(jd / SQRT2)
 
 

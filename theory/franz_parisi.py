@@ -39,7 +39,7 @@ from theory.counting import (
     symmetric_terms,
 )
 from theory.gaussian import _geometric_offsets, log_ndtr, panel_rule
-from theory.validation import real_array
+from theory.validation import coupling_array, real_array
 
 LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 
@@ -49,7 +49,7 @@ def franz_parisi(q: ArrayLike, jd: ArrayLike) -> np.ndarray:
     computed without cancellation near q = 1 (see module docstring). Even in q; V(0) = Sigma,
     V(1) = 0."""
     q = real_array("q", q, lower=-1.0, upper=1.0)
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     return symmetric_terms(*overlap_and_distance(q), jd)[1]
 
 
@@ -57,7 +57,7 @@ def franz_parisi_at_distance(d: ArrayLike, jd: ArrayLike) -> np.ndarray:
     """:func:`franz_parisi` as a function of the Hamming fraction d = (1-q)/2 in [0, 1];
     resolves distances far below 1e-16, where q = 1 - 2d rounds to 1."""
     d = real_array("d", d, lower=0.0, upper=1.0)
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     return symmetric_terms(*distance_and_overlap(d), jd)[1]
 
 
@@ -72,7 +72,7 @@ def small_distance_coefficients(jd: ArrayLike) -> dict[str, np.ndarray]:
     :math:`T(J, c)`, :math:`c = \sqrt{d/(1-d)}`, to order :math:`c^3`; the flipped-site term
     is :math:`d \ln f` up to terms exponentially small in 1/d (tests rederive it with sympy).
     """
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     if (jd == 0).any():
         raise ValueError("jd must be > 0: at J_D = 0 the free fraction vanishes and ln f diverges")
     r = np.exp(-0.5 * jd**2 - LOG_SQRT_2PI - log_ndtr(jd))
@@ -124,7 +124,7 @@ def overlap_gap(jd: ArrayLike) -> OverlapGap:
     the grid minimum. For J_D = 0, V(0) = 0 and V < 0 on all of (0, 1), so q_gap = 0.
     Raises ValueError if the gap is narrower than d = 1e-300 (J_D beyond about 25).
     """
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     shape = jd.shape
     j = jd.reshape(-1)
 
@@ -231,6 +231,6 @@ def franz_parisi_quenched(q: ArrayLike, jd: ArrayLike) -> np.ndarray:
     typical (1/N) ln #FP at overlap q from a typical FP, tighter than the annealed V;
     equal to V at q = 0. Quadrature accuracy about 1e-10."""
     q = real_array("q", q, lower=-1.0, upper=1.0)
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     shape = np.broadcast_shapes(q.shape, jd.shape)
     return _franz_parisi_quenched(0.5 * (1.0 - q), 0.5 * (1.0 + q), jd).reshape(shape)

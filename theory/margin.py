@@ -26,7 +26,7 @@ from scipy import optimize
 
 from theory.counting import binary_entropy
 from theory.gaussian import _log_orthant, log_ndtr
-from theory.validation import real_array
+from theory.validation import coupling_array, real_array
 
 
 def _franz_parisi_margin(
@@ -43,8 +43,15 @@ def _franz_parisi_margin(
         # kept sites lose the reference's stability with P(X > -h, Y < -k; q), an orthant
         # with correlation -q: ln(1 - loss / Phi(h)) stays accurate as d -> 0
         log_loss = _log_orthant(h[m], -k[m], 2 * d_bar[m], 2 * d[m]) - log_phi_h[m]
-        with np.errstate(divide="ignore"):
-            agree[m] = d_bar[m] * np.log(-np.expm1(log_loss))
+        # where the loss is not small (kappa >> J_D) the kept fraction itself, the orthant
+        # with correlation +q, is the accurate one (its complement would round to <= 0)
+        keep = np.empty(log_loss.shape)
+        small = log_loss < -np.log(2.0)
+        keep[small] = np.log(-np.expm1(log_loss[small]))
+        big = ~small
+        keep[big] = (_log_orthant(h[m][big], k[m][big], 2 * d[m][big], 2 * d_bar[m][big])
+                     - log_phi_h[m][big])
+        agree[m] = d_bar[m] * keep
     m = d > 0
     if m.any():
         flip[m] = d[m] * (_log_orthant(h[m], k[m], 2 * d_bar[m], 2 * d[m]) - log_phi_h[m])
@@ -56,16 +63,16 @@ def franz_parisi_margin(q: ArrayLike, jd: ArrayLike, kappa: ArrayLike) -> np.nda
     with margin kappa] (formula in the module docstring). kappa = 0 gives
     :func:`theory.franz_parisi`."""
     q = real_array("q", q, lower=-1.0, upper=1.0)
-    jd = real_array("jd", jd, lower=0.0)
-    kappa = real_array("kappa", kappa)
+    jd = coupling_array("jd", jd, nonnegative=True)
+    kappa = coupling_array("kappa", kappa)
     return _franz_parisi_margin(0.5 * (1.0 - q), 0.5 * (1.0 + q), jd, kappa)
 
 
 def franz_parisi_margin_at_distance(d: ArrayLike, jd: ArrayLike, kappa: ArrayLike) -> np.ndarray:
     """:func:`franz_parisi_margin` as a function of the Hamming fraction d = (1-q)/2."""
     d = real_array("d", d, lower=0.0, upper=1.0)
-    jd = real_array("jd", jd, lower=0.0)
-    kappa = real_array("kappa", kappa)
+    jd = coupling_array("jd", jd, nonnegative=True)
+    kappa = coupling_array("kappa", kappa)
     return _franz_parisi_margin(d, 1.0 - d, jd, kappa)
 
 
@@ -108,7 +115,7 @@ def critical_margin(jd: ArrayLike, tol: float = 1e-10) -> np.ndarray:
     """
     from theory.franz_parisi import overlap_gap
 
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     out = np.full(jd.shape, np.inf)
     positive = jd > 0
     d_gap = np.ones(jd.shape)

@@ -37,6 +37,19 @@ def real_array(
     return arr
 
 
+# Largest |J_D|, |kappa|, |lambda| the theory accepts: the Gaussian tails there are below
+# exp(-5e11), so every quantity has reached its large-coupling limit long before, and squares
+# and ratios of such couplings stay far from overflow.
+COUPLING_BOUND = 1e6
+
+
+def coupling_array(name: str, value: ArrayLike, *, nonnegative: bool = False) -> np.ndarray:
+    """A self-coupling, margin or inter-layer coupling as a float64 array in
+    [-COUPLING_BOUND, COUPLING_BOUND] ([0, COUPLING_BOUND] if ``nonnegative``)."""
+    lower = 0.0 if nonnegative else -COUPLING_BOUND
+    return real_array(name, value, lower=lower, upper=COUPLING_BOUND)
+
+
 def integer_array(
     name: str,
     value: ArrayLike,
