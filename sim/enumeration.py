@@ -233,7 +233,7 @@ def _scan(
         so_far = 2 * sum(int(f.sum()) for _, _, f in piece_counts)
         if limit is not None and so_far > limit:
             raise ValueError(_too_many(what, n, f"more than {so_far:,} (found in "
-                                       f"{hi / groups:.0%} of the walk)", limit))
+                                       f"{hi / groups:.0%} of the walk)", so_far, limit))
         if progress is not None:
             progress(hi / groups / (2 if record else 1))
     if not record:
@@ -265,12 +265,13 @@ def _decode(codes: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _too_many(what: str, n: int, count: str, limit: int) -> str:
+def _too_many(what: str, n: int, count: str, number: float, limit: int) -> str:
     """Refusal message: the count, the memory it would take and the way out."""
-    return (f"{what}: {count} fixed points, above max_fixed_points = {limit:,}; storing them takes "
-            f"{n + _BYTES_PER_CODE} bytes each ({n} for the configuration, "
-            f"{_BYTES_PER_CODE} during the walk). Use count_fixed_points(J, jds) to count "
-            "without storing them, or raise max_fixed_points if the memory is there")
+    gib = number * (n + _BYTES_PER_CODE) / 2**30
+    return (f"{what}: {count} fixed points, above max_fixed_points = {limit:,}; storing them "
+            f"needs {'at least ' if count.startswith('more') else 'about '}{gib:.3g} GiB "
+            f"({n + _BYTES_PER_CODE} bytes each). Use count_fixed_points(J, jds) to count "
+            "them without storing, or raise max_fixed_points if the memory is there")
 
 
 def _default_limit(n: int, max_fixed_points: int | None) -> int:
@@ -333,7 +334,8 @@ def enumerate_fixed_points(
     expected = estimated_fixed_points(J, kappa)
     if expected > _ESTIMATE_MARGIN * limit:
         raise ValueError(_too_many("enumerate_fixed_points", n,
-                                   f"about {expected:.2g} expected (annealed estimate)", limit))
+                                   f"about {expected:.2g} expected (annealed estimate)",
+                                   expected, limit))
     _, codes, _ = _scan(off, diag, kappa, np.zeros(0), True, progress, limit,
                         "enumerate_fixed_points")
     return _decode(codes, n)
