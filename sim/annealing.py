@@ -33,7 +33,13 @@ from numpy.typing import ArrayLike
 from sim._kernels import column_major, delta_energy, exact_fields, flip
 from sim.dynamics import relax
 from sim.stability import is_fixed_point
-from sim.validation import as_couplings, as_spins, generator, integer_array, real_array
+from sim.validation import (
+    as_couplings,
+    as_spins,
+    generator,
+    real_array,
+    whole_number,
+)
 
 
 @dataclass(frozen=True)
@@ -120,8 +126,8 @@ def anneal(
                        lower=0.0)
     if betas.ndim != 1 or betas.size == 0:
         raise ValueError("betas must be a non-empty 1-d array")
-    sweeps_per_beta = int(integer_array("sweeps_per_beta", sweeps_per_beta, lower=1))
-    finish_sweeps = int(integer_array("finish_sweeps", finish_sweeps, lower=0))
+    sweeps_per_beta = whole_number("sweeps_per_beta", sweeps_per_beta, lower=1)
+    finish_sweeps = whole_number("finish_sweeps", finish_sweeps, lower=0)
     h = exact_fields(J64, s)[0]
     trace = np.zeros(betas.size * sweeps_per_beta, np.int64)
     seed = int(rng.integers(0, 2**31 - 1))

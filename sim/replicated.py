@@ -42,7 +42,13 @@ from numpy.typing import ArrayLike
 from sim._kernels import column_major, delta_energy, exact_fields, flip, shuffle
 from sim.dynamics import relax
 from sim.stability import is_fixed_point, stabilities
-from sim.validation import as_couplings, as_spins, generator, integer_array, real_array
+from sim.validation import (
+    as_couplings,
+    as_spins,
+    generator,
+    real_array,
+    whole_number,
+)
 
 CENTRE = -1  # value of Replicated.replica when the centre was the FP found
 
@@ -138,7 +144,7 @@ def replicated_relax(
     J64 = as_couplings(J).astype(np.float64, copy=False)
     n = J64.shape[0]
     rng = generator(rng)
-    y = int(integer_array("replicas", replicas, lower=1))
+    y = whole_number("replicas", replicas, lower=1)
     ks = real_array("ks", np.linspace(0.0, 0.5, 500) if ks is None else ks, lower=0.0)
     if ks.ndim != 1:
         raise ValueError("ks must be a 1-d array")
@@ -150,7 +156,7 @@ def replicated_relax(
             raise ValueError(f"starts must have shape ({y}, {n})")
         S = S.copy()
     b = -1.0 if beta is None else float(real_array("beta", beta, lower=0.0))
-    finish_sweeps = int(integer_array("finish_sweeps", finish_sweeps, lower=0))
+    finish_sweeps = whole_number("finish_sweeps", finish_sweeps, lower=0)
     JT = column_major(J64)
     done, who = 0, -2
     while done < ks.size:

@@ -33,11 +33,17 @@ def float_dtype(dtype: DTypeLike) -> np.dtype:
     return dt
 
 
-def _all_finite(arr: np.ndarray) -> bool:
-    """True iff every entry is finite: one summation pass (no temporary array); only when
-    the sum is not finite (NaN/inf entries, or finite entries whose sum overflows) are the
-    entries checked one by one."""
-    return bool(np.isfinite(np.add.reduce(arr, axis=None))) or bool(np.isfinite(arr).all())
+def _check_finite(arr: np.ndarray, name: str) -> None:
+    """ValueError unless every entry and every row sum of |entries| is finite: one summation
+    pass (no temporary array); only when the total is not finite are the entries and the
+    row sums checked one by one."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.add.reduce(arr, axis=None)):
+            return
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} must be finite (no NaN or inf entries)")
+        if not np.isfinite(np.abs(arr).sum(axis=1)).all():
+            raise ValueError(f"{name} is too large: its fields overflow {arr.dtype}; rescale it")
 
 
 def as_couplings(J: ArrayLike, name: str = "J", *, check_finite: bool = True) -> np.ndarray:
@@ -54,8 +60,8 @@ def as_couplings(J: ArrayLike, name: str = "J", *, check_finite: bool = True) ->
         arr = real_array(name, arr)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
         raise ValueError(f"{name} must be a non-empty square matrix; got shape {arr.shape}")
-    if check_finite and not _all_finite(arr):
-        raise ValueError(f"{name} must be finite (no NaN or inf entries)")
+    if check_finite:
+        _check_finite(arr, name)
     return arr
 
 
