@@ -32,7 +32,10 @@ def real_array(
         raise ValueError(f"{name} contains NaN")
     if not allow_inf and np.isinf(arr).any():
         raise ValueError(f"{name} must be finite")
-    if (arr < lower).any() or (arr > upper).any():
+    outside = (arr < lower) | (arr > upper)
+    if allow_inf:
+        outside &= arr != np.inf  # +inf allowed beyond a finite upper bound
+    if outside.any():
         raise ValueError(f"{name} must lie in [{lower}, {upper}]; got values outside")
     return arr
 
