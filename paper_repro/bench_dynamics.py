@@ -104,7 +104,7 @@ def _flips_benchmark(quick: bool) -> list[dict]:
 
     jd = 0.3
     sizes = (1000, 2000) if quick else (1000, 2000, 4000, 8000)
-    repeat = 2 if quick else 5
+    repeat = 2 if quick else 9
     out = []
     for n in sizes:
         rng = np.random.default_rng(n)
