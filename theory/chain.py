@@ -76,7 +76,7 @@ def chain_complexity(
     jd, lam, kappa broadcast together; returns their broadcast shape.
 
     References: the chain ("deep") network of Badalotti, Baldassi, Mezard, Scardecchia,
-    Zecchina, arXiv:2509.05041; first-moment count as in docs/model.md (DESIGN.md section 2.7).
+    Zecchina, arXiv:2509.05041 (first-moment count: DESIGN.md section 2.7).
     """
     jd = coupling_array("jd", jd, nonnegative=True)
     lam = coupling_array("lam", lam)

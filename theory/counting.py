@@ -44,6 +44,10 @@ def complexity(jd: ArrayLike, kappa: ArrayLike = 0.0) -> np.ndarray:
     The large-N limit of (1/N) ln E[#FP] for fixed points with margin kappa; the second
     moment (:func:`second_moment_ratio`) shows the annealed value is the typical one for
     J_D > 0. Positive iff kappa < J_D.
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Badalotti, Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041; Scardecchia,
+        arXiv:2510.11984.
     """
     jd = coupling_array("jd", jd, nonnegative=True)
     kappa = coupling_array("kappa", kappa)
@@ -54,6 +58,10 @@ def log_expected_fixed_points(n: ArrayLike, jd: ArrayLike, kappa: ArrayLike = 0.
     r"""Exact finite-N :math:`\ln E[\#FP] = N\ln 2 + N \ln\Phi(a_N)`, :math:`a_N = (J_D-\kappa)\sqrt{N/(N-1)}`.
 
     Equals 0 at J_D = kappa = 0 for every N (one fixed point on average).
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Badalotti, Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041; Scardecchia,
+        arXiv:2510.11984.
     """
     n = integer_array("n", n, lower=2)
     jd = coupling_array("jd", jd, nonnegative=True)
@@ -190,6 +198,11 @@ def pair_entropy(q: ArrayLike, jd: ArrayLike) -> np.ndarray:
     :math:`\Sigma_2(0) = 2\Sigma`, :math:`\Sigma_2(\pm1) = \Sigma`. Terms with zero weight are
     dropped, so q = +-1 give the limits (also at J_D = 0). Evaluated in the arrangements of
     :func:`_pair_terms`, which keep relative accuracy near q = 0 and q = +-1.
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Badalotti, Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041; Scardecchia,
+        arXiv:2510.11984; P2 via Owen, Ann. Math. Statist. 27, 1075 (1956) and Plackett, Biometrika
+        41, 351 (1954).
     """
     q = real_array("q", q, lower=-1.0, upper=1.0)
     jd = coupling_array("jd", jd, nonnegative=True)
@@ -237,6 +250,10 @@ def log_expected_pairs(n: ArrayLike, k: ArrayLike, jd: ArrayLike) -> np.ndarray:
     [ln C(N,k) - N H2(k/N)] + N Sigma2_N(k/N) (:func:`log_binomial_excess`,
     :func:`_pair_terms` with the finite-N correlations), which keeps ~1e-13 relative
     accuracy up to N = 1e6.
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Badalotti, Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041; Scardecchia,
+        arXiv:2510.11984.
     """
     n = integer_array("n", n, lower=2)
     k = integer_array("k", k, lower=0)
@@ -388,6 +405,9 @@ def free_fraction(jd: ArrayLike, n: ArrayLike | None = None) -> np.ndarray:
 
     with a = J_D (large N) or :math:`a_N = J_D\sqrt{N/(N-1)}` (exact at size ``n`` as the
     ratio E[#free neurons summed over FPs] / (N E[#FP])).
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Badalotti, Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041.
     """
     jd = coupling_array("jd", jd, nonnegative=True)
     a = jd if n is None else _scaled_threshold(integer_array("n", n, lower=2), jd)
@@ -400,6 +420,9 @@ def free_configuration_complexity(jd: ArrayLike) -> np.ndarray:
     Such configurations are fixed points whose single-flip neighbours keep the flipped
     neuron consistent; they are exponentially many iff J_D > Phi^{-1}(3/4)
     (:func:`free_configuration_threshold`). -inf at J_D = 0.
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Badalotti, Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041.
     """
     jd = coupling_array("jd", jd, nonnegative=True)
     return LN2 + log_erf(jd / SQRT2)

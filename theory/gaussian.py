@@ -7,7 +7,10 @@ standard bivariate normal pair (X, Y) with correlation :math:`\rho`
 
 The equal-threshold case used by the pair moments has the closed form
 :math:`P_2(a;\rho) = \Phi(a) - 2 T(a, c)`, :math:`c = \sqrt{(1-\rho)/(1+\rho)}` (Owen 1956),
-evaluated here in one of two cancellation-free arrangements. Functions taking
+evaluated here in one of two cancellation-free arrangements. References: D. B. Owen,
+"Tables for computing bivariate normal probabilities", Ann. Math. Statist. 27, 1075 (1956);
+R. L. Plackett, "A reduction formula for normal multivariate integrals", Biometrika 41, 351
+(1954) (:math:`\partial_\rho P_2 = \phi_2`, used for |rho| <= 1/2). Functions taking
 ``one_minus_rho`` and ``one_plus_rho`` separately exist because near :math:`\rho = \pm 1`
 those differences carry all the information and must not be formed from a rounded
 :math:`\rho`. The general case :math:`h \neq k` is a one-dimensional integral done by
@@ -89,8 +92,9 @@ def owens_t(h: ArrayLike, a: ArrayLike) -> np.ndarray:
 
     scipy's implementation, except for :math:`0 \le a < 10^{-3}` with :math:`(ha)^2` small,
     where the Taylor series in ``a`` (exact to double precision there) replaces it.
-    Owen (1956), Ann. Math. Statist. 27, 1075; h and a broadcast together (any shapes,
-    infinite values allowed: :math:`T(\pm\infty, a) = 0`), NaN raises ValueError.
+    h and a broadcast together (any shapes; infinite values allowed,
+    :math:`T(\pm\infty, a) = 0`); NaN raises ValueError.
+    References: Owen, Ann. Math. Statist. 27, 1075 (1956).
     """
     h = real_array("h", h, allow_inf=True)
     a = real_array("a", a, allow_inf=True)
@@ -234,6 +238,10 @@ def log_p2(a: ArrayLike, rho: ArrayLike) -> np.ndarray:
     Closed form through Owen's T for a >= 0 (see :func:`_log_p2`); the general quadrature
     of :func:`log_orthant` for a < 0. ``rho = 1`` gives ln Phi(a), ``rho = -1`` gives
     ln(2 Phi(a) - 1) (``-inf`` at a = 0).
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Owen, Ann. Math. Statist. 27, 1075 (1956) (P2 through Owen's T); Plackett,
+        Biometrika 41, 351 (1954).
     """
     a = real_array("a", a)
     rho = real_array("rho", rho, lower=-1.0, upper=1.0)
@@ -400,6 +408,9 @@ def log_orthant(h: ArrayLike, k: ArrayLike, rho: ArrayLike) -> np.ndarray:
     Relative accuracy ~1e-13 wherever the probability is representable, including deep
     tails and probabilities close to 1 (quadrature in log space; see
     :func:`_log_orthant_quadrature`).
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Plackett, Biometrika 41, 351 (1954); Owen, Ann. Math. Statist. 27, 1075 (1956).
     """
     h = real_array("h", h)
     k = real_array("k", k)

@@ -16,6 +16,10 @@ near d = 0. Above a critical margin :math:`\kappa_c(J_D)` it is positive on all 
 Requiring kappa_c(J_D) < J_D gives the self-coupling above which exponentially many fixed
 points sit in gap-free dense regions (:func:`margin_dense_threshold`). All of this is the
 annealed (first-moment) bound, cruder than the local-entropy computation.
+
+References: Franz and Parisi, J. Phys. I France 5, 1401 (1995) (the potential); Badalotti,
+Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041; Scardecchia, arXiv:2510.11984
+(dense regions and the critical self-coupling).
 """
 
 from __future__ import annotations
@@ -65,7 +69,13 @@ def _franz_parisi_margin(
 def franz_parisi_margin(q: ArrayLike, jd: ArrayLike, kappa: ArrayLike) -> np.ndarray:
     r"""Annealed :math:`V_\kappa(q)`: (1/N) ln E[#ordinary FPs at overlap q from a typical FP
     with margin kappa] (formula in the module docstring). kappa = 0 gives
-    :func:`theory.franz_parisi`."""
+    :func:`theory.franz_parisi`.
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Franz & Parisi, J. Phys. I France 5, 1401 (1995); margins and dense regions as in
+        Badalotti, Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041 and Scardecchia,
+        arXiv:2510.11984.
+    """
     q = real_array("q", q, lower=-1.0, upper=1.0)
     jd = coupling_array("jd", jd, nonnegative=True)
     kappa = coupling_array("kappa", kappa)
@@ -73,7 +83,12 @@ def franz_parisi_margin(q: ArrayLike, jd: ArrayLike, kappa: ArrayLike) -> np.nda
 
 
 def franz_parisi_margin_at_distance(d: ArrayLike, jd: ArrayLike, kappa: ArrayLike) -> np.ndarray:
-    """:func:`franz_parisi_margin` as a function of the Hamming fraction d = (1-q)/2."""
+    """:func:`franz_parisi_margin` as a function of the Hamming fraction d = (1-q)/2.
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Franz & Parisi, J. Phys. I France 5, 1401 (1995); Badalotti, Baldassi, Mezard,
+        Scardecchia, Zecchina, arXiv:2509.05041.
+    """
     d = real_array("d", d, lower=0.0, upper=1.0)
     jd = coupling_array("jd", jd, nonnegative=True)
     kappa = coupling_array("kappa", kappa)
@@ -164,6 +179,8 @@ def critical_margin(jd: ArrayLike, tol: float = 1e-10) -> np.ndarray:
     method (:func:`_tangency`, ~1e-12 relative), checked on the grid (|depth| < 1e-9);
     Brent's method on the grid depth is the fallback. About 1-2 s per value. Returns ``inf`` where no margin in (0, 2 J_D] gives a gap-free curve (small
     J_D). jd any shape (output the same shape). Annealed bound (module docstring).
+    References: Badalotti, Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041; Scardecchia,
+        arXiv:2510.11984.
     """
     from theory.franz_parisi import overlap_gap
 
@@ -214,6 +231,10 @@ def margin_dense_threshold(bracket: tuple[float, float] = (0.02, 1.0), tol: floa
     by :func:`critical_margin`'s scan), kappa_c(J) <= J iff the curve at kappa = J is
     gap-free; so J* is the root of :math:`\min_d V_{\kappa=J}(d)` in J, found by Brent's
     method inside ``bracket``.
+
+    Returns a float.
+    References: Badalotti, Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041; Scardecchia,
+        arXiv:2510.11984.
     """
     from theory.franz_parisi import overlap_gap
 
