@@ -80,7 +80,7 @@ def test_margin_potential_for_margins_far_above_the_self_coupling():
         return (ref.binary_entropy(d) + (1 - d) * (mp.log(_mp_orthant(h, k, q)) - log_phi)
                 + d * (mp.log(_mp_orthant(h, k, -q)) - log_phi))
 
-    for q, jd, kappa in [(-0.5, 0.5, 10.0), (0.5, 0.5, 30.0)]:
+    for q, jd, kappa in [(-0.5, 0.5, 10.0)]:
         got = float(theory.franz_parisi_margin(q, jd, kappa))
         assert got == pytest.approx(float(v_kappa(q, jd, kappa)), rel=1e-11)
 
