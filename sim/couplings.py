@@ -10,12 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import DTypeLike
 
-from sim._checks import float_dtype, generator
-from theory._validate import integer_array, real_array
-
-
-def _size(name: str, value: int, lower: int) -> int:
-    return int(integer_array(name, value, lower=lower))
+from sim.validation import float_dtype, generator, real_array, whole_number
 
 
 def random_couplings(
@@ -51,7 +46,7 @@ def random_couplings(
     Returns:
         J of shape (n, n).
     """
-    n = _size("n", n, 1)
+    n = whole_number("n", n, lower=1)
     jd = float(real_array("jd", jd))
     rng = generator(rng)
     eta = float(real_array("symmetry", symmetry, lower=-1.0, upper=1.0))
@@ -104,8 +99,8 @@ def chain_couplings(
     Returns:
         M of shape (layers n, layers n).
     """
-    n = _size("n", n, 1)
-    layers = _size("layers", layers, 1)
+    n = whole_number("n", n, lower=1)
+    layers = whole_number("layers", layers, lower=1)
     jd = float(real_array("jd", jd))
     lam = float(real_array("lam", lam))
     rng = generator(rng)

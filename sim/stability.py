@@ -14,29 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from theory._validate import real_array
-
-
-def as_couplings(J: ArrayLike, name: str = "J") -> np.ndarray:
-    """Validated square, finite, real coupling matrix (float32 kept, anything else float64)."""
-    arr = np.asarray(J)
-    if arr.dtype != np.float32:
-        arr = real_array(name, arr)
-    elif not np.isfinite(arr).all():
-        raise ValueError(f"{name} must be finite")
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
-        raise ValueError(f"{name} must be a non-empty square matrix; got shape {arr.shape}")
-    return arr
-
-
-def as_spins(s: ArrayLike, n: int, name: str = "s") -> np.ndarray:
-    """Validated int8 array of +-1 spins of shape (n,) or (m, n)."""
-    arr = np.asarray(s)
-    if arr.ndim not in (1, 2) or arr.shape[-1] != n:
-        raise ValueError(f"{name} must have shape ({n},) or (m, {n}); got {arr.shape}")
-    if arr.dtype == bool or not ((arr == 1) | (arr == -1)).all():
-        raise ValueError(f"{name} must contain only -1 and +1")
-    return arr.astype(np.int8, copy=False)
+from sim.validation import as_couplings, as_spins, real_array
 
 
 def _fields(J: np.ndarray, s: np.ndarray) -> np.ndarray:

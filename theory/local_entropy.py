@@ -39,9 +39,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize, special
 
-from theory._validate import real_array
 from theory.counting import complexity
 from theory.gaussian import _geometric_offsets, log_integral, log_ndtr, panel_rule
+from theory.validation import real_array
 
 LN2 = np.log(2.0)
 LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
