@@ -18,7 +18,7 @@ from sim.learner import baselines as bl
 from sim.learner import dynamics as dyn
 from sim.learner.plasticity import apply_plasticity, rank_update
 
-MNIST_10K = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-10k"
+MNIST_10K = data.PACKAGE_DATA / "mnist-10k"  # shipped inside the package
 
 
 def pm1(rng, shape):
