@@ -151,7 +151,8 @@ def model_epochs(args: argparse.Namespace, data, config) -> tuple[Callable, dict
     start = time.perf_counter()
     if args.model == "reservoir":
         dyn = np.random.default_rng(dyn_seq)
-        train, settled = bl.reservoir_features(config, data.x_train, np.random.default_rng(net_seq), dyn)
+        train, settled = bl.reservoir_features(config, data.x_train,
+                                               np.random.default_rng(net_seq), dyn)
         test, _ = bl.reservoir_features(config, data.x_test, np.random.default_rng(net_seq), dyn)
         extra = {"settled_fraction_train": settled}
     else:

@@ -15,7 +15,8 @@ variable ``STEERING_DATA_DIR``, else the user cache (``$XDG_CACHE_HOME/steering-
 default ``~/.cache/steering-fixed-points``, where :func:`download` puts files by default), then
 the default places of each data set: the 10,000 MNIST digits shipped inside this package
 (``sim/datasets/mnist-10k``, see its README for provenance and licence) for MNIST, Debian's
-``/usr/share/datasets/fashion-mnist`` for Fashion-MNIST. A directory may hold the standard four files (``train-images-idx3-ubyte``,
+``/usr/share/datasets/fashion-mnist`` for Fashion-MNIST. A directory may hold the standard four
+files (``train-images-idx3-ubyte``,
 ``t10k-labels-idx1-ubyte``, ..., gzip or not) or one unsplit pair (``images-idx3-ubyte``,
 ``labels-idx1-ubyte``, e.g. the 10,000 digits of mnist-10k), which is split with a seed.
 :func:`download` fetches the standard files over the network and checks their SHA-256.
@@ -96,7 +97,8 @@ _SOURCES = {
             "t10k-labels-idx1-ubyte.gz":
                 "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
         },
-        install_hint="`apt-get install dataset-fashion-mnist` (installs /usr/share/datasets/fashion-mnist)",
+        install_hint=("`apt-get install dataset-fashion-mnist` "
+                      "(installs /usr/share/datasets/fashion-mnist)"),
     ),
 }
 _SPLIT_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -320,7 +322,7 @@ def sign_projection(images: np.ndarray, matrix: np.ndarray) -> np.ndarray:
 def _check_count(value, name: str, low: int = 1) -> int:
     """``value`` as an int >= ``low``; ValueError naming ``name`` otherwise (1.5, True, "3")."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
+        raise ValueError(f"{name} must be an integer, got {value!r}")  # noqa: TRY004 (project rule)
     if value < low:
         raise ValueError(f"{name} must be >= {low}, got {value}")
     return int(value)

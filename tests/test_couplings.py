@@ -1,4 +1,5 @@
-"""Coupling ensembles, stabilities, fixed-point test and free neurons (sim.couplings, sim.stability)."""
+"""Coupling ensembles, stabilities, fixed-point test and free neurons (sim.couplings,
+sim.stability)."""
 
 from __future__ import annotations
 

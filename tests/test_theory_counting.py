@@ -16,7 +16,8 @@ import theory
 
 def _rows(mp_table, kind):
     rows = mp_table[kind]
-    return np.array([r["args"] for r in rows], float), np.array([as_float(r["value"]) for r in rows])
+    args = np.array([r["args"] for r in rows], float)
+    return args, np.array([as_float(r["value"]) for r in rows])
 
 
 def test_complexity_matches_mpmath(mp_table):

@@ -51,7 +51,8 @@ def complexity(jd: ArrayLike, kappa: ArrayLike = 0.0) -> np.ndarray:
 
 
 def log_expected_fixed_points(n: ArrayLike, jd: ArrayLike, kappa: ArrayLike = 0.0) -> np.ndarray:
-    r"""Exact finite-N :math:`\ln E[\#FP] = N\ln 2 + N \ln\Phi(a_N)`, :math:`a_N = (J_D-\kappa)\sqrt{N/(N-1)}`.
+    r"""Exact finite-N :math:`\ln E[\#FP] = N\ln 2 + N \ln\Phi(a_N)`,
+    :math:`a_N = (J_D-\kappa)\sqrt{N/(N-1)}`.
 
     Equals 0 at J_D = kappa = 0 for every N (one fixed point on average).
     """

@@ -25,7 +25,8 @@ def _random_start(n: int, rng: np.random.Generator) -> np.ndarray:
     return np.where(rng.random(n) < 0.5, 1, -1).astype(np.int8)
 
 
-def run_algorithm(J: np.ndarray, params: dict, rng: np.random.Generator) -> tuple[bool, int, np.ndarray]:
+def run_algorithm(J: np.ndarray, params: dict,
+                  rng: np.random.Generator) -> tuple[bool, int, np.ndarray]:
     """(found a verified FP, sweeps used, final state) of ``params['algorithm']`` on J (for
     "bp", reinforced belief propagation, the iterations of message updates)."""
     algorithm = params["algorithm"]

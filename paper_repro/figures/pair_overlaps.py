@@ -1,4 +1,5 @@
-"""Figure ``pair_overlaps``: how far apart fixed points are, enumeration vs the exact pair formula."""
+"""Figure ``pair_overlaps``: how far apart fixed points are, enumeration vs the exact pair
+formula."""
 
 from __future__ import annotations
 
