@@ -108,7 +108,8 @@ def read_record(path: Path) -> dict:
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is not valid JSON ({exc}): recompute it without --redraw") from None
+        raise ValueError(f"{path} is not valid JSON ({exc}): recompute it without "
+                         "--redraw") from None
     if not isinstance(record, dict) or not {"parameters", "data"} <= record.keys():
         raise ValueError(f"{path} is not a figure record (no parameters/data): recompute it "
                          "without --redraw")
