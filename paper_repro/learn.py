@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from paper_repro.cli import UsageError, positive_int, seed, writable_file
+
 MODELS = ("steer", "reservoir", "random-features", "mlp")
 
 # LearnerConfig fields exposed on the command line: name -> (type, help). Defaults live in
@@ -54,16 +56,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", metavar="DIR",
                         help="directory of the IDX files (else $STEERING_DATA_DIR, else the "
                              "default places)")
-    parser.add_argument("--hidden", type=int, default=1600, help="hidden width H")
-    parser.add_argument("--layers", type=int, default=1, help="hidden layers L")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--train-size", type=int, help="training examples (default: all)")
-    parser.add_argument("--test-size", type=int, help="test examples (default: all)")
-    parser.add_argument("--validate", type=int, metavar="K",
+    parser.add_argument("--hidden", type=positive_int, default=1600, help="hidden width H")
+    parser.add_argument("--layers", type=positive_int, default=1, help="hidden layers L")
+    parser.add_argument("--epochs", type=positive_int, default=20)
+    parser.add_argument("--train-size", type=positive_int, help="training examples (default: all)")
+    parser.add_argument("--test-size", type=positive_int, help="test examples (default: all)")
+    parser.add_argument("--validate", type=positive_int, metavar="K",
                         help="hold out K training examples (seeded) and report them as the "
                              "test set, leaving the real test set unseen (for tuning)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the model and training")
-    parser.add_argument("--data-seed", type=int, default=0,
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the model and training")
+    parser.add_argument("--data-seed", type=seed, default=0,
                         help="seed of the projection, the split and the subsamples")
     parser.add_argument("--json", metavar="PATH", help="write the results to this JSON file")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -78,7 +80,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     mlp.add_argument("--mlp-activation", default="relu", choices=("relu", "tanh", "sign"),
                      help="'sign' uses a straight-through gradient")
     mlp.add_argument("--mlp-lr", type=float, default=1e-3, help="Adam learning rate")
-    mlp.add_argument("--mlp-batch", type=int, default=16, help="MLP mini-batch size")
+    mlp.add_argument("--mlp-batch", type=positive_int, default=16, help="MLP mini-batch size")
 
 
 class _Progress:
@@ -173,13 +175,18 @@ def main(args: argparse.Namespace) -> int:
     from sim.data import load_dataset
     from sim.learner import LearnerConfig
 
+    if args.json:
+        writable_file(Path(args.json), "--json")
     hyper = {name: getattr(args, name) for name in list(_HYPER) + ["anneal_free"]
              if hasattr(args, name)}
-    config = LearnerConfig(hidden=args.hidden, layers=args.layers, **hyper)
-    data = load_dataset(args.dataset, args.data_dir, train_size=args.train_size,
-                        test_size=args.test_size, seed=args.data_seed)
-    if args.validate:
-        data = _held_out(data, args.validate, args.data_seed)
+    try:  # bad hyperparameters, sizes or data: one line, exit 2
+        config = LearnerConfig(hidden=args.hidden, layers=args.layers, **hyper)
+        data = load_dataset(args.dataset, args.data_dir, train_size=args.train_size,
+                            test_size=args.test_size, seed=args.data_seed)
+        if args.validate:
+            data = _held_out(data, args.validate, args.data_seed)
+    except (ValueError, FileNotFoundError) as exc:
+        raise UsageError(str(exc)) from None
     print(f"{args.model} on {data.name}: {len(data.x_train)} train / {len(data.x_test)} "
           f"{'validation' if args.validate else 'test'}, N = {data.n_inputs}, "
           f"C = {data.n_classes}, H = {config.hidden}, L = {config.layers}, seed {args.seed}",

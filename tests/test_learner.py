@@ -8,9 +8,9 @@ from dataclasses import asdict, replace
 
 import numpy as np
 import pytest
+from learner_reference import naive_train_step
 
 from paper_repro import cli
-from paper_repro.bench_learner import naive_train_step
 from sim import data
 from sim.learner import LearnerConfig, fit, init_network, labels_pm1, train_step
 from sim.learner import baselines as bl
