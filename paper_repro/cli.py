@@ -56,6 +56,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0."""
+    value = float(text)
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    return value
+
+
 def seed(text: str) -> int:
     """argparse type: a seed, an integer >= 0 (numpy.random.SeedSequence entropy)."""
     value = int(text)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from paper_repro.cli import UsageError, positive_int, seed, writable_file
+from paper_repro.cli import UsageError, positive_float, positive_int, seed, writable_file
 
 MODELS = ("steer", "reservoir", "random-features", "mlp")
 
@@ -79,7 +79,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     mlp = parser.add_argument_group("MLP baseline")
     mlp.add_argument("--mlp-activation", default="relu", choices=("relu", "tanh", "sign"),
                      help="'sign' uses a straight-through gradient")
-    mlp.add_argument("--mlp-lr", type=float, default=1e-3, help="Adam learning rate")
+    mlp.add_argument("--mlp-lr", type=positive_float, default=1e-3, help="Adam learning rate")
     mlp.add_argument("--mlp-batch", type=positive_int, default=16, help="MLP mini-batch size")
 
 
