@@ -20,7 +20,7 @@ from paper_repro.cli import UsageError, positive_float, positive_int, seed, writ
 MODELS = ("steer", "reservoir", "random-features", "mlp")
 
 # LearnerConfig fields exposed on the command line: name -> (type, help). Defaults live in
-# sim.learner.LearnerConfig (the DESIGN.md reference settings); the JSON records the values used.
+# sim.learner.LearnerConfig (docs/model.md section 6); the JSON records the values used.
 _HYPER = {
     "jd": (float, "self-coupling J_D"),
     "lambda_x": (float, "input strength lambda_x"),
@@ -69,7 +69,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="seed of the projection, the split and the subsamples")
     parser.add_argument("--json", metavar="PATH", help="write the results to this JSON file")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    group = parser.add_argument_group("learner hyperparameters (DESIGN.md defaults)")
+    group = parser.add_argument_group("learner hyperparameters (docs/model.md defaults)")
     for name, (kind, text) in _HYPER.items():
         group.add_argument("--" + name.replace("_", "-"), type=kind, default=argparse.SUPPRESS,
                            help=text)
