@@ -172,6 +172,7 @@ def main(args: argparse.Namespace) -> int:
     import dataclasses
 
     from paper_repro import __version__
+    from paper_repro.provenance import provenance
     from sim.data import load_dataset
     from sim.learner import LearnerConfig
 
@@ -193,7 +194,8 @@ def main(args: argparse.Namespace) -> int:
           flush=True)
     run, extra = model_epochs(args, data, config)
     report = {
-        "command": "learn", "version": __version__, "model": args.model,
+        "command": "learn", "version": __version__, "provenance": provenance(),
+        "model": args.model,
         "argv": sys.argv[1:], "seed": args.seed,
         "dataset": {"name": data.name, "n_train": len(data.x_train), "n_test": len(data.x_test),
                     "n_inputs": data.n_inputs, "n_classes": data.n_classes, **data.info},
