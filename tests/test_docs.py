@@ -26,5 +26,5 @@ def test_model_references_point_to_existing_sections():
 
 def test_license_file_matches_the_declared_licence():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["license"] == {"text": "MIT"}
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
