@@ -58,10 +58,11 @@ def free_fraction(J: ArrayLike, s: ArrayLike) -> float | np.ndarray:
 
 
 def local_stabilities(J: ArrayLike, s: ArrayLike) -> np.ndarray:
-    r"""DESIGN.md stabilities :math:`\lambda_i = s_i\sum_{j\ne i}J_{ij}s_j` (diagonal removed).
+    r"""Stabilities :math:`\lambda_i = s_i\sum_{j\ne i}J_{ij}s_j` (diagonal removed; docs/model.md
+    section 3).
 
     For a typical FP of the Gaussian ensemble they are i.i.d. N(0, (n-1)/n) restricted to
-    :math:`(-J_D, \infty)` (DESIGN.md 2.4). Shape of s, float64.
+    :math:`(-J_D, \infty)` (docs/model.md 5.4). Shape of s, float64.
     """
     J64, S, single = _batch(J, s)
     lam = stabilities(J64, S) - np.diag(J64)

@@ -1,6 +1,6 @@
 r"""Zero-temperature dynamics of one coupling matrix: asynchronous and synchronous relaxation.
 
-Update rule (DESIGN.md section 1): :math:`s_i \leftarrow \mathrm{sign}(h_i)`,
+Update rule (docs/model.md section 2): :math:`s_i \leftarrow \mathrm{sign}(h_i)`,
 :math:`h_i = \sum_j J_{ij} s_j` including the self-coupling :math:`J_{ii} s_i`, with the tie
 convention **sign(0) = +1**. A neuron is *unstable for the dynamics* iff
 :math:`s_i \ne \mathrm{sign}(h_i)`, i.e. :math:`s_i h_i < 0`, or :math:`h_i = 0` and

@@ -464,7 +464,8 @@ def pair_distance_histogram(fixed_points: ArrayLike) -> np.ndarray:
 
     Two exact methods, chosen by cost: pairwise popcounts of the rows packed into 64-bit
     words (O(M^2), numba-parallel beyond 1024 rows), or, for many rows, the autocorrelation
-    of the multiplicity function on {0,1}^n through the Walsh-Hadamard transform, :math:`C = H(Hf)^2 / 2^n`
+    of the multiplicity function on {0,1}^n through the Walsh-Hadamard transform,
+    :math:`C = H(Hf)^2 / 2^n`
     (O(n 2^n) time and 2^n int64 of memory, used for n <= 26; int64 arithmetic wraps
     exactly since C 2^n < 2^63 is checked). Beyond n = 26 a million rows cost about
     5e11 pair popcounts (minutes).

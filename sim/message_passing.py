@@ -150,7 +150,7 @@ def _prepare(J: ArrayLike, kappa: float) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def _initial_messages(n: int, rng: np.random.Generator, init_scale: float) -> np.ndarray:
-    """Random factor messages u ~ N(0, init_scale^2 / n), so each H_j starts ~ N(0, init_scale^2)."""
+    """Random factor messages u ~ N(0, init_scale^2 / n): each H_j starts ~ N(0, init_scale^2)."""
     return rng.standard_normal((n, n)) * (init_scale / np.sqrt(n))
 
 

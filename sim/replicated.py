@@ -5,7 +5,7 @@ Copy a = 1..y of the network (same couplings J) feels, besides its own field
 
 .. math:: f^a_i = h^a_i + k \sum_{b \ne a} s^b_i ,
 
-i.e. the chain of DESIGN.md section 1 with all-to-all instead of nearest-neighbour coupling
+i.e. the chain of docs/model.md section 1 with all-to-all instead of nearest-neighbour coupling
 between layers (the copies play the layers, k plays lambda). Zero-temperature asynchronous
 updates :math:`s^a_i \leftarrow \mathrm{sign}(f^a_i)` (sign(0) = +1): every sweep visits the
 copies in turn, each in a fresh random order. The strength k follows a schedule (one value per

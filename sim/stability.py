@@ -1,9 +1,9 @@
 r"""Stabilities, fixed points and free neurons of one coupling matrix.
 
-Conventions (DESIGN.md section 1). The field of neuron i is :math:`h_i = \sum_j J_{ij}s_j`
+Conventions (docs/model.md section 3). The field of neuron i is :math:`h_i = \sum_j J_{ij}s_j`
 INCLUDING the diagonal term J_ii s_i (the self-coupling). The stability returned here is
 :math:`s_i h_i = \lambda_i + J_{ii}`, where :math:`\lambda_i = s_i\sum_{j\ne i}J_{ij}s_j`
-is the stability of DESIGN.md. A configuration is a fixed point (FP) iff every
+is the stability of docs/model.md. A configuration is a fixed point (FP) iff every
 :math:`s_i h_i > \kappa` STRICTLY (kappa = 0: :math:`\lambda_i > -J_D`). The dynamics use
 sign(0) = +1, so a neuron with h_i = 0 and s_i = +1 does not move although it is not counted
 as stable here; for Gaussian couplings such ties have probability zero.
@@ -25,7 +25,7 @@ def _fields(J: np.ndarray, s: np.ndarray) -> np.ndarray:
 def stabilities(J: ArrayLike, s: ArrayLike) -> np.ndarray:
     r"""Stabilities :math:`s_i \sum_j J_{ij} s_j` including the diagonal term.
 
-    The DESIGN.md stability :math:`\lambda_i` is this minus J_ii.
+    The docs/model.md (section 3) stability :math:`\lambda_i` is this minus J_ii.
 
     Args:
         J: (n, n) coupling matrix.

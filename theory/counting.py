@@ -1,6 +1,6 @@
 r"""Counting fixed points: first and second moments of their number Z.
 
-Model (DESIGN.md section 1): N binary neurons, couplings :math:`J_{ij} \sim N(0, 1/N)` i.i.d.
+Model (docs/model.md section 1): N binary neurons, couplings :math:`J_{ij} \sim N(0, 1/N)` i.i.d.
 off the diagonal, self-coupling :math:`J_{ii} = J_D`. A configuration s is a fixed point (FP)
 iff every stability :math:`\lambda_i = s_i \sum_{j\neq i} J_{ij}s_j > -J_D (+\kappa)`.
 The stabilities of one configuration are independent :math:`N(0, (N-1)/N)` variables
@@ -55,7 +55,8 @@ def complexity(jd: ArrayLike, kappa: ArrayLike = 0.0) -> np.ndarray:
 
 
 def log_expected_fixed_points(n: ArrayLike, jd: ArrayLike, kappa: ArrayLike = 0.0) -> np.ndarray:
-    r"""Exact finite-N :math:`\ln E[\#FP] = N\ln 2 + N \ln\Phi(a_N)`, :math:`a_N = (J_D-\kappa)\sqrt{N/(N-1)}`.
+    r"""Exact finite-N :math:`\ln E[\#FP] = N\ln 2 + N \ln\Phi(a_N)`,
+    :math:`a_N = (J_D-\kappa)\sqrt{N/(N-1)}`.
 
     Equals 0 at J_D = kappa = 0 for every N (one fixed point on average).
 

@@ -37,7 +37,8 @@ _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
 
 
 def log_ndtr_diff(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    r"""ln(:math:`\Phi(\mathrm{upper}) - \Phi(\mathrm{lower})`) for lower <= upper, without cancellation.
+    r"""ln(:math:`\Phi(\mathrm{upper}) - \Phi(\mathrm{lower})`) for lower <= upper, without
+    cancellation.
 
     Close endpoints ((upper - lower)(1 + max|endpoint|) < 1) integrate the density by
     16-point Gauss-Legendre in log space; otherwise the difference is taken on the side of
@@ -128,7 +129,8 @@ def _log_p2(a: np.ndarray, one_minus_rho: np.ndarray, one_plus_rho: np.ndarray) 
 
     rho >= 0 (c <= 1):  :math:`\ln P_2 = \ln\Phi(a) + \ln(1 - 2T(a,c)/\Phi(a))`,
     and 2T(a,c)/Phi(a) <= Phi(-a) <= 1/2, so nothing cancels.
-    rho < 0 (c > 1): Owen's identity :math:`T(a,c) + T(ca,1/c) = \tfrac12\Phi(a) + \tfrac12\Phi(ca) - \Phi(a)\Phi(ca)`
+    rho < 0 (c > 1): Owen's identity
+    :math:`T(a,c) + T(ca,1/c) = \tfrac12\Phi(a) + \tfrac12\Phi(ca) - \Phi(a)\Phi(ca)`
     gives :math:`P_2 = \Phi(ca)\,\mathrm{erf}(a/\sqrt2) + 2T(ca, 1/c)`, a sum of non-negative
     terms; where :math:`P_2 > 1/2` its complement
     :math:`1 - P_2 = 2\Phi(-a) + \mathrm{erf}(a/\sqrt2)\Phi(-ca) - 2T(ca,1/c)` is used instead

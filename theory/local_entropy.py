@@ -224,7 +224,8 @@ def local_entropy_saddle(d: float, jd: float, y: float, reference: str = "fixed_
     return _saddle(d, jd, y, reference, start)
 
 
-def zero_complexity_saddle(d: float, jd: float, reference: str = "fixed_point") -> LocalEntropySaddle:
+def zero_complexity_saddle(d: float, jd: float,
+                           reference: str = "fixed_point") -> LocalEntropySaddle:
     r"""The saddle at :math:`y^*` with :math:`\Sigma_{\rm ref}(y^*) = \phi - y^* S = 0`: the
     densest references that are still exponentially many (annealed count e^{0 N}).
 
