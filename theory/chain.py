@@ -10,7 +10,8 @@ the L coupling matrices are independent, so
 
 exactly, with a = sqrt(N/(N-1)) at size N and a = 1 for N -> inf. The sum over the 2^L
 column configurations is a transfer-matrix product over the pair (sigma_{l-1}, sigma_l),
-done in log space (O(log L) by repeated squaring). lambda alone (J_D = 0) makes the count exponential for L >= 2.
+done in log space (O(log L) by repeated squaring). lambda alone (J_D = 0) makes the count
+exponential for L >= 2.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def chain_complexity(
     jd, lam, kappa broadcast together; returns their broadcast shape.
 
     References: the chain ("deep") network of Badalotti, Baldassi, Mezard, Scardecchia,
-    Zecchina, arXiv:2509.05041 (first-moment count: DESIGN.md section 2.7).
+    Zecchina, arXiv:2509.05041 (first-moment count: docs/model.md section 5, item 7).
     """
     jd = coupling_array("jd", jd, nonnegative=True)
     lam = coupling_array("lam", lam)

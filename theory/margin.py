@@ -177,8 +177,9 @@ def critical_margin(jd: ArrayLike, tol: float = 1e-10) -> np.ndarray:
     depth grows with kappa: the gap-free margins form the interval [kappa_c, 2 J_D]), and
     from the dip of the last negative one the tangency V = dV/dd = 0 is solved by Newton's
     method (:func:`_tangency`, ~1e-12 relative), checked on the grid (|depth| < 1e-9);
-    Brent's method on the grid depth is the fallback. About 1-2 s per value. Returns ``inf`` where no margin in (0, 2 J_D] gives a gap-free curve (small
-    J_D). jd any shape (output the same shape). Annealed bound (module docstring).
+    Brent's method on the grid depth is the fallback. About 1-2 s per value. Returns ``inf``
+    where no margin in (0, 2 J_D] gives a gap-free curve (small J_D). jd any shape (output the
+    same shape). Annealed bound (module docstring).
     References: Badalotti, Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041; Scardecchia,
         arXiv:2510.11984.
     """

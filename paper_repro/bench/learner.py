@@ -54,9 +54,9 @@ def naive_train_step(w_in: np.ndarray, j: np.ndarray, w_out: np.ndarray, w_back:
 
 def _step_benchmark(quick: bool) -> dict:
     from sim.learner import LearnerConfig, init_network, train_step
-    from sim.learner.relaxation import input_field, training_relaxation
     from sim.learner.model import labels_pm1
     from sim.learner.plasticity import apply_plasticity
+    from sim.learner.relaxation import input_field, training_relaxation
 
     h, n, b = (400 if quick else 1600), 784, 16
     cfg = LearnerConfig(hidden=h, batch_size=b)
