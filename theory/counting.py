@@ -376,7 +376,8 @@ def second_moment_ratio(n: ArrayLike, jd: ArrayLike) -> np.ndarray:
     r"""Exact :math:`E[Z^2]/E[Z]^2 = \sum_{k=0}^N E[\#\text{pairs at distance }k] / E[Z]^2`
     (finite n), or its n -> inf limit for ``n = numpy.inf`` (see
     :func:`_second_moment_ratio_limit`). Bounded as n grows for J_D >= 0, so the annealed
-    complexity is the quenched one (Badalotti et al., arXiv:2509.05041; docs/model.md section 5, item 3).
+    complexity is the quenched one (Badalotti et al., arXiv:2509.05041; docs/model.md
+    section 5, item 3).
 
     Cost per value: the exact sum over k in blocks for n <= 2^16 (O(n), ~0.1 s at 2^16);
     beyond, a fixed number of terms (:func:`_large_n_ratio`: edges term by term, the
