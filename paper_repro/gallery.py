@@ -1,4 +1,8 @@
-"""``list``, ``run NAME`` and ``all``: the figure commands."""
+"""``list``, ``run NAME`` and ``all``: the figure commands.
+
+Full-size runs write to ``figures/`` (the committed gallery); ``--quick`` runs write to
+``figures/quick/`` (git-ignored), so a smoke run never overwrites the gallery.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,28 @@ import sys
 import time
 from pathlib import Path
 
+from paper_repro.cli import UsageError, dask_available, positive_int, seed, writable_dir
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+GALLERY = Path("figures")
+QUICK_GALLERY = GALLERY / "quick"
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true",
-                        help="small sizes that still show each effect (minutes, not hours)")
-    parser.add_argument("--workers", type=_positive_int, default=None,
+                        help="small sizes that still show each effect (minutes, not hours); "
+                             "written to figures/quick/ unless --out is given")
+    parser.add_argument("--workers", type=positive_int, default=None,
                         help="local worker processes for sweeps (default: all cores)")
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
                         help="run sweep tasks on this dask.distributed scheduler instead")
-    parser.add_argument("--out", type=Path, default=Path("figures"),
-                        help="where NAME.png and NAME.json go (default: ./figures)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"where NAME.png and NAME.json go (default: ./{GALLERY}, "
+                             f"./{QUICK_GALLERY} with --quick)")
     parser.add_argument("--runs-dir", type=Path, default=Path(".paper_repro_runs"),
                         help="resumable per-task result stores (default: ./.paper_repro_runs)")
-    parser.add_argument("--seed", type=int, default=20261125, help="root random seed")
+    parser.add_argument("--fresh", action="store_true",
+                        help="recompute every task, ignoring the stores in --runs-dir")
+    parser.add_argument("--seed", type=seed, default=20261125, help="root random seed (>= 0)")
     parser.add_argument("--redraw", action="store_true",
                         help="redraw from the saved NAME.json without recomputing")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -54,17 +60,41 @@ def main_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def output_dir(args: argparse.Namespace) -> Path:
+    """``--out``, else figures/quick/ for quick runs and figures/ for full-size ones."""
+    if args.out is not None:
+        return args.out
+    return QUICK_GALLERY if args.quick else GALLERY
+
+
 def _produce(names: list[str], args: argparse.Namespace) -> int:
     from paper_repro.figures import Context, produce
     from paper_repro.sweep import make_executor
 
-    executor = None if args.redraw else make_executor(args.workers, args.dask)
+    out = output_dir(args)
+    # every check that can fail comes before any work
+    writable_dir(out, "--out")
+    if not args.redraw:
+        writable_dir(args.runs_dir, "--runs-dir")
+        if args.dask:
+            dask_available()
+    executor = None
+    if not args.redraw:
+        try:
+            executor = make_executor(args.workers, args.dask)
+        except OSError as exc:  # dask scheduler unreachable
+            raise UsageError(f"--dask {args.dask}: cannot connect ({exc})") from None
     try:
         for name in names:
             start = time.perf_counter()
             ctx = Context(name=name, quick=args.quick, seed=args.seed, runs_dir=args.runs_dir,
-                          executor=executor, progress=not args.no_progress)
-            png, data = produce(name, ctx, args.out, redraw=args.redraw)
+                          executor=executor, progress=not args.no_progress, fresh=args.fresh)
+            try:
+                png, data = produce(name, ctx, out, redraw=args.redraw)
+            except (FileNotFoundError, ValueError) as exc:
+                if not args.redraw:
+                    raise
+                raise UsageError(str(exc)) from None
             print(f"{name}: {png} and {data} ({time.perf_counter() - start:.1f} s)", flush=True)
     finally:
         if executor is not None:

@@ -15,10 +15,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from paper_repro.cli import UsageError, positive_float, positive_int, seed, writable_file
+
 MODELS = ("steer", "reservoir", "random-features", "mlp")
 
 # LearnerConfig fields exposed on the command line: name -> (type, help). Defaults live in
-# sim.learner.LearnerConfig (the DESIGN.md reference settings); the JSON records the values used.
+# sim.learner.LearnerConfig (docs/model.md section 6); the JSON records the values used.
 _HYPER = {
     "jd": (float, "self-coupling J_D"),
     "lambda_x": (float, "input strength lambda_x"),
@@ -54,20 +56,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", metavar="DIR",
                         help="directory of the IDX files (else $STEERING_DATA_DIR, else the "
                              "default places)")
-    parser.add_argument("--hidden", type=int, default=1600, help="hidden width H")
-    parser.add_argument("--layers", type=int, default=1, help="hidden layers L")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--train-size", type=int, help="training examples (default: all)")
-    parser.add_argument("--test-size", type=int, help="test examples (default: all)")
-    parser.add_argument("--validate", type=int, metavar="K",
+    parser.add_argument("--hidden", type=positive_int, default=1600, help="hidden width H")
+    parser.add_argument("--layers", type=positive_int, default=1, help="hidden layers L")
+    parser.add_argument("--epochs", type=positive_int, default=20)
+    parser.add_argument("--train-size", type=positive_int, help="training examples (default: all)")
+    parser.add_argument("--test-size", type=positive_int, help="test examples (default: all)")
+    parser.add_argument("--validate", type=positive_int, metavar="K",
                         help="hold out K training examples (seeded) and report them as the "
                              "test set, leaving the real test set unseen (for tuning)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the model and training")
-    parser.add_argument("--data-seed", type=int, default=0,
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the model and training")
+    parser.add_argument("--data-seed", type=seed, default=0,
                         help="seed of the projection, the split and the subsamples")
     parser.add_argument("--json", metavar="PATH", help="write the results to this JSON file")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    group = parser.add_argument_group("learner hyperparameters (DESIGN.md defaults)")
+    group = parser.add_argument_group("learner hyperparameters (docs/model.md defaults)")
     for name, (kind, text) in _HYPER.items():
         group.add_argument("--" + name.replace("_", "-"), type=kind, default=argparse.SUPPRESS,
                            help=text)
@@ -77,8 +79,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     mlp = parser.add_argument_group("MLP baseline")
     mlp.add_argument("--mlp-activation", default="relu", choices=("relu", "tanh", "sign"),
                      help="'sign' uses a straight-through gradient")
-    mlp.add_argument("--mlp-lr", type=float, default=1e-3, help="Adam learning rate")
-    mlp.add_argument("--mlp-batch", type=int, default=16, help="MLP mini-batch size")
+    mlp.add_argument("--mlp-lr", type=positive_float, default=1e-3, help="Adam learning rate")
+    mlp.add_argument("--mlp-batch", type=positive_int, default=16, help="MLP mini-batch size")
 
 
 class _Progress:
@@ -151,7 +153,8 @@ def model_epochs(args: argparse.Namespace, data, config) -> tuple[Callable, dict
     start = time.perf_counter()
     if args.model == "reservoir":
         dyn = np.random.default_rng(dyn_seq)
-        train, settled = bl.reservoir_features(config, data.x_train, np.random.default_rng(net_seq), dyn)
+        train, settled = bl.reservoir_features(config, data.x_train,
+                                               np.random.default_rng(net_seq), dyn)
         test, _ = bl.reservoir_features(config, data.x_test, np.random.default_rng(net_seq), dyn)
         extra = {"settled_fraction_train": settled}
     else:
@@ -169,23 +172,30 @@ def main(args: argparse.Namespace) -> int:
     import dataclasses
 
     from paper_repro import __version__
+    from paper_repro.provenance import provenance
     from sim.data import load_dataset
     from sim.learner import LearnerConfig
 
+    if args.json:
+        writable_file(Path(args.json), "--json")
     hyper = {name: getattr(args, name) for name in list(_HYPER) + ["anneal_free"]
              if hasattr(args, name)}
-    config = LearnerConfig(hidden=args.hidden, layers=args.layers, **hyper)
-    data = load_dataset(args.dataset, args.data_dir, train_size=args.train_size,
-                        test_size=args.test_size, seed=args.data_seed)
-    if args.validate:
-        data = _held_out(data, args.validate, args.data_seed)
+    try:  # bad hyperparameters, sizes or data: one line, exit 2
+        config = LearnerConfig(hidden=args.hidden, layers=args.layers, **hyper)
+        data = load_dataset(args.dataset, args.data_dir, train_size=args.train_size,
+                            test_size=args.test_size, seed=args.data_seed)
+        if args.validate:
+            data = _held_out(data, args.validate, args.data_seed)
+    except (ValueError, FileNotFoundError) as exc:
+        raise UsageError(str(exc)) from None
     print(f"{args.model} on {data.name}: {len(data.x_train)} train / {len(data.x_test)} "
           f"{'validation' if args.validate else 'test'}, N = {data.n_inputs}, "
           f"C = {data.n_classes}, H = {config.hidden}, L = {config.layers}, seed {args.seed}",
           flush=True)
     run, extra = model_epochs(args, data, config)
     report = {
-        "command": "learn", "version": __version__, "model": args.model,
+        "command": "learn", "version": __version__, "provenance": provenance(),
+        "model": args.model,
         "argv": sys.argv[1:], "seed": args.seed,
         "dataset": {"name": data.name, "n_train": len(data.x_train), "n_test": len(data.x_test),
                     "n_inputs": data.n_inputs, "n_classes": data.n_classes, **data.info},

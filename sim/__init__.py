@@ -16,6 +16,7 @@ from sim.enumeration import (
     MAX_SIZE,
     count_fixed_points,
     enumerate_fixed_points,
+    estimated_fixed_points,
     minimum_stabilities,
     pair_distance_histogram,
 )

@@ -30,10 +30,16 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sim._checks import generator
-from sim.dynamics import _exact_fields, _transposed, relax
-from sim.stability import as_couplings, as_spins, is_fixed_point
-from theory._validate import integer_array, real_array
+from sim._kernels import column_major, delta_energy, exact_fields, flip
+from sim.dynamics import relax
+from sim.stability import is_fixed_point
+from sim.validation import (
+    as_couplings,
+    as_spins,
+    generator,
+    real_array,
+    whole_number,
+)
 
 
 @dataclass(frozen=True)
@@ -52,31 +58,6 @@ class Annealing:
     energy: np.ndarray
     sweeps: int
     finish_sweeps: int
-
-
-@numba.njit(cache=True)
-def _delta_energy(JT, s, h, j):
-    """Exact change of E = #{s_i h_i <= 0} when s_j flips (O(n), reads row j of J^T)."""
-    col = JT[j]
-    sj = s[j]
-    delta = 0
-    for i in range(s.size):
-        st = s[i] * h[i]
-        new = st - 2.0 * s[i] * sj * col[i]
-        delta += (1 if new <= 0.0 else 0) - (1 if st <= 0.0 else 0)
-    st = sj * h[j]  # the loop used st - 2 J_jj for j itself: correct it
-    delta += (1 if 2.0 * col[j] - st <= 0.0 else 0) - (1 if st - 2.0 * col[j] <= 0.0 else 0)
-    return delta
-
-
-@numba.njit(cache=True)
-def _flip(JT, s, h, j):
-    """Flip s_j and update h = J s incrementally."""
-    c = -2.0 * s[j]
-    s[j] = -s[j]
-    col = JT[j]
-    for i in range(s.size):
-        h[i] += c * col[i]
 
 
 @numba.njit(cache=True)
@@ -100,9 +81,9 @@ def _metropolis(JT, s, h, betas, sweeps_per_beta, seed, trace):
         for _ in range(sweeps_per_beta):
             for _ in range(n):
                 j = int(np.random.random() * n)
-                delta = _delta_energy(JT, s, h, j)
+                delta = delta_energy(JT, s, h, j)
                 if delta <= 0 or np.random.random() < np.exp(-beta * delta):
-                    _flip(JT, s, h, j)
+                    flip(JT, s, h, j)
                     energy += delta
             trace[t] = energy
             t += 1
@@ -145,12 +126,12 @@ def anneal(
                        lower=0.0)
     if betas.ndim != 1 or betas.size == 0:
         raise ValueError("betas must be a non-empty 1-d array")
-    sweeps_per_beta = int(integer_array("sweeps_per_beta", sweeps_per_beta, lower=1))
-    finish_sweeps = int(integer_array("finish_sweeps", finish_sweeps, lower=0))
-    h = _exact_fields(J64, s)[0]
+    sweeps_per_beta = whole_number("sweeps_per_beta", sweeps_per_beta, lower=1)
+    finish_sweeps = whole_number("finish_sweeps", finish_sweeps, lower=0)
+    h = exact_fields(J64, s)[0]
     trace = np.zeros(betas.size * sweeps_per_beta, np.int64)
     seed = int(rng.integers(0, 2**31 - 1))
-    sweeps = _metropolis(_transposed(J64, np.dtype(np.float64)), s, h, betas, sweeps_per_beta,
+    sweeps = _metropolis(column_major(J64), s, h, betas, sweeps_per_beta,
                          seed, trace)
     extra = 0
     if not is_fixed_point(J64, s):

@@ -12,9 +12,9 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sim.dynamics import _transposed
-from sim.stability import as_couplings, as_spins, free_neurons, stabilities
-from theory._validate import integer_array
+from sim._kernels import column_major
+from sim.stability import free_neurons, stabilities
+from sim.validation import as_couplings, as_spins, whole_number
 
 
 def _batch(J: ArrayLike, s: ArrayLike) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -37,7 +37,7 @@ def single_flip_neighbours(J: ArrayLike, s: ArrayLike) -> int | np.ndarray:
         int, or int64 array (m,).
     """
     J64, S, single = _batch(J, s)
-    JT = _transposed(J64, np.dtype(np.float64))
+    JT = column_major(J64)
     stab = stabilities(J64, S)
     counts = np.array([_single_flips(JT, sb, st * sb, np.argsort(st, kind="stable"))
                        for sb, st in zip(S, stab)], dtype=np.int64)
@@ -58,10 +58,11 @@ def free_fraction(J: ArrayLike, s: ArrayLike) -> float | np.ndarray:
 
 
 def local_stabilities(J: ArrayLike, s: ArrayLike) -> np.ndarray:
-    r"""DESIGN.md stabilities :math:`\lambda_i = s_i\sum_{j\ne i}J_{ij}s_j` (diagonal removed).
+    r"""Stabilities :math:`\lambda_i = s_i\sum_{j\ne i}J_{ij}s_j` (diagonal removed; docs/model.md
+    section 3).
 
     For a typical FP of the Gaussian ensemble they are i.i.d. N(0, (n-1)/n) restricted to
-    :math:`(-J_D, \infty)` (DESIGN.md 2.4). Shape of s, float64.
+    :math:`(-J_D, \infty)` (docs/model.md 5.4). Shape of s, float64.
     """
     J64, S, single = _batch(J, s)
     lam = stabilities(J64, S) - np.diag(J64)
@@ -89,10 +90,11 @@ def distance_profiles(states: ArrayLike, chunk: int = 2048) -> np.ndarray:
     if S.ndim != 2:
         raise ValueError("states must have shape (m, n)")
     m, n = S.shape
+    chunk = whole_number("chunk", chunk, lower=1)
     S = as_spins(S, n, "states").astype(np.float32)  # exact: |s.s'| <= n < 2^24
     out = np.zeros((m, n + 1), dtype=np.int64)
     rows = np.arange(m)
-    for start in range(0, m, max(int(chunk), 1)):
+    for start in range(0, m, chunk):
         block = S[start:start + chunk] @ S.T
         k = np.rint((n - block) / 2).astype(np.int64)
         np.add.at(out, (rows[start:start + chunk, None], k), 1)
@@ -197,9 +199,9 @@ def hamming_ball_counts(J: ArrayLike, s: ArrayLike, radius: int) -> np.ndarray:
         int64 array (radius + 1,) (entry 0 is 1 iff s is a FP), or (m, radius + 1).
     """
     J64, S, single = _batch(J, s)
-    radius = int(integer_array("radius", radius, lower=0))
+    radius = whole_number("radius", radius, lower=0)
     reach = min(radius, J64.shape[0])  # no state is farther than n
-    JT = _transposed(J64, np.dtype(np.float64))
+    JT = column_major(J64)
     stab = stabilities(J64, S)
     out = np.zeros((S.shape[0], radius + 1), np.int64)
     for b in range(S.shape[0]):

@@ -1,4 +1,4 @@
-r"""Random coupling matrices of the model (DESIGN.md section 1).
+r"""Random coupling matrices of the model (docs/model.md section 1).
 
 A network of n binary neurons is one (n, n) matrix J: off-diagonal J_ij (i != j) are the
 random couplings, the diagonal J_ii = J_D is the self-coupling. Every function of :mod:`sim`
@@ -10,12 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import DTypeLike
 
-from sim._checks import float_dtype, generator
-from theory._validate import integer_array, real_array
-
-
-def _size(name: str, value: int, lower: int) -> int:
-    return int(integer_array(name, value, lower=lower))
+from sim.validation import float_dtype, generator, real_array, whole_number
 
 
 def random_couplings(
@@ -31,7 +26,7 @@ def random_couplings(
     Off the diagonal :math:`J_{ij} \sim N(0, 1/n)` with :math:`\mathrm{corr}(J_{ij}, J_{ji}) =
     \eta` (``symmetry``): :math:`J = \sqrt{(1+\eta)/2}\,S + \sqrt{(1-\eta)/2}\,A` with S
     symmetric and A antisymmetric Gaussian matrices of off-diagonal variance 1/n, so
-    eta = 0 is the fully asymmetric ensemble of DESIGN.md (then drawn directly as i.i.d.
+    eta = 0 is the fully asymmetric ensemble of docs/model.md (then drawn directly as i.i.d.
     entries), eta = 1 symmetric (Hopfield/SK-like), eta = -1 antisymmetric.
 
     ``density`` in (0, 1] dilutes the matrix: each unordered pair {i, j} is kept with
@@ -51,7 +46,7 @@ def random_couplings(
     Returns:
         J of shape (n, n).
     """
-    n = _size("n", n, 1)
+    n = whole_number("n", n, lower=1)
     jd = float(real_array("jd", jd))
     rng = generator(rng)
     eta = float(real_array("symmetry", symmetry, lower=-1.0, upper=1.0))
@@ -84,7 +79,7 @@ def chain_couplings(
     rng: np.random.Generator,
     dtype: DTypeLike = np.float64,
 ) -> np.ndarray:
-    r"""The L-layer chain of DESIGN.md section 1 as one (L n, L n) matrix.
+    r"""The L-layer chain of docs/model.md section 1 as one (L n, L n) matrix.
 
     Neuron (l, i) has index l n + i. Diagonal block l is an independent
     :func:`random_couplings` (n, jd) matrix J^l; neuron i of layer l is coupled to neuron i
@@ -104,8 +99,8 @@ def chain_couplings(
     Returns:
         M of shape (layers n, layers n).
     """
-    n = _size("n", n, 1)
-    layers = _size("layers", layers, 1)
+    n = whole_number("n", n, lower=1)
+    layers = whole_number("layers", layers, lower=1)
     jd = float(real_array("jd", jd))
     lam = float(real_array("lam", lam))
     rng = generator(rng)

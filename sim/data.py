@@ -10,10 +10,13 @@ This is the one module of ``sim`` that reads files. Every data set comes out as 
 - ``prototypes``: C random +-1 prototypes of length N, examples are a prototype with each bit
   flipped independently with probability ``flip``; needs no files.
 
-Where the files are looked for, in order: the ``data_dir`` argument, the environment variable
-``STEERING_DATA_DIR``, then the default places of each data set (the repository's
-``../shared/data/mnist-10k`` for MNIST, Debian's ``/usr/share/datasets/fashion-mnist`` for
-Fashion-MNIST). A directory may hold the standard four files (``train-images-idx3-ubyte``,
+Where the files are looked for, in order: the ``data_dir`` argument, else the environment
+variable ``STEERING_DATA_DIR``, else the user cache (``$XDG_CACHE_HOME/steering-fixed-points``,
+default ``~/.cache/steering-fixed-points``, where :func:`download` puts files by default), then
+the default places of each data set: the 10,000 MNIST digits shipped inside this package
+(``sim/datasets/mnist-10k``, see its README for provenance and licence) for MNIST, Debian's
+``/usr/share/datasets/fashion-mnist`` for Fashion-MNIST. A directory may hold the standard four
+files (``train-images-idx3-ubyte``,
 ``t10k-labels-idx1-ubyte``, ..., gzip or not) or one unsplit pair (``images-idx3-ubyte``,
 ``labels-idx1-ubyte``, e.g. the 10,000 digits of mnist-10k), which is split with a seed.
 :func:`download` fetches the standard files over the network and checks their SHA-256.
@@ -39,7 +42,16 @@ DATASETS = ("mnist", "entangled-mnist", "fashion-mnist", "prototypes")
 # IDX element types: code -> (numpy big-endian dtype)
 _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
-_REPO_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# data shipped inside the package (package data: present after `pip install .` too)
+PACKAGE_DATA = Path(__file__).resolve().parent / "datasets"
+N_CLASSES = 10  # MNIST and Fashion-MNIST labels are 0..9
+
+
+def user_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/steering-fixed-points`` (default ``~/.cache/...``): where
+    :func:`download` writes by default and where loading looks after ``STEERING_DATA_DIR``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path("~/.cache").expanduser()
+    return Path(base) / "steering-fixed-points"
 
 
 @dataclass(frozen=True)
@@ -56,27 +68,37 @@ class _Source:
 _SOURCES = {
     "mnist": _Source(
         subdirs=("mnist", "mnist-10k"),
-        defaults=(_REPO_DATA / "mnist-10k",),
+        defaults=(PACKAGE_DATA / "mnist-10k",),
         url="https://storage.googleapis.com/cvdf-datasets/mnist/",
         sha256={
-            "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-            "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-            "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-            "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+            "train-images-idx3-ubyte.gz":
+                "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+            "train-labels-idx1-ubyte.gz":
+                "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+            "t10k-images-idx3-ubyte.gz":
+                "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+            "t10k-labels-idx1-ubyte.gz":
+                "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
         },
-        install_hint="the 10,000 digits of shared/data/mnist-10k, or the standard MNIST files",
+        install_hint=("the standard MNIST files (the 10,000 digits shipped in "
+                      "sim/datasets/mnist-10k are missing: reinstall the package)"),
     ),
     "fashion-mnist": _Source(
         subdirs=("fashion-mnist", "fashion_mnist"),
         defaults=(Path("/usr/share/datasets/fashion-mnist"),),
         url="https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
         sha256={
-            "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
-            "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
-            "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
-            "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+            "train-images-idx3-ubyte.gz":
+                "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+            "train-labels-idx1-ubyte.gz":
+                "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+            "t10k-images-idx3-ubyte.gz":
+                "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+            "t10k-labels-idx1-ubyte.gz":
+                "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
         },
-        install_hint="`apt-get install dataset-fashion-mnist` (installs /usr/share/datasets/fashion-mnist)",
+        install_hint=("`apt-get install dataset-fashion-mnist` "
+                      "(installs /usr/share/datasets/fashion-mnist)"),
     ),
 }
 _SPLIT_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -170,7 +192,8 @@ def _candidate_dirs(name: str, data_dir: str | os.PathLike | None) -> list[Path]
     if given is not None:
         base = Path(given).expanduser()
         return [base] + [base / sub for sub in source.subdirs]
-    return list(source.defaults)
+    cache = user_cache_dir()
+    return [cache / sub for sub in source.subdirs] + list(source.defaults)
 
 
 def load_images(name: str, data_dir: str | os.PathLike | None = None) -> RawImages:
@@ -199,13 +222,37 @@ def load_images(name: str, data_dir: str | os.PathLike | None = None) -> RawImag
         f"sim.data.download({name!r}, DIR) on a machine that is online.")
 
 
+def _checked_images(images: np.ndarray, path: Path) -> np.ndarray:
+    """Grey levels must be finite and in [0, 255] (they are scaled by 1/255)."""
+    if images.dtype.kind == "f" and not np.isfinite(images).all():
+        raise ValueError(f"{path}: images hold NaN or infinite pixel values")
+    if images.size and (images.min() < 0 or images.max() > 255):
+        raise ValueError(f"{path}: pixel values must be grey levels in [0, 255], found "
+                         f"[{images.min()}, {images.max()}]")
+    return images
+
+
+def _checked_labels(labels: np.ndarray, path: Path) -> np.ndarray:
+    """Labels must be integers 0..9 and name at least two classes."""
+    if labels.dtype.kind not in "iu":
+        raise ValueError(f"{path}: labels must be integers, found IDX type {labels.dtype}")
+    if labels.size and (labels.min() < 0 or labels.max() >= N_CLASSES):
+        bad = labels[(labels < 0) | (labels >= N_CLASSES)]
+        raise ValueError(f"{path}: labels must be in 0..{N_CLASSES - 1}, found {bad[0]} "
+                         f"({len(bad)} labels out of range)")
+    if len(np.unique(labels)) < 2:
+        raise ValueError(f"{path}: every label is {labels[0] if labels.size else 'missing'}; "
+                         "a classification set needs at least two classes")
+    return labels.astype(np.int64)
+
+
 def _read_pair(directory: Path, train: list[Path], test: list[Path] | None) -> RawImages:
     def pair(paths):
         images, labels = read_idx(paths[0]), read_idx(paths[1])
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise ValueError(f"{paths[0]} / {paths[1]}: images {images.shape} and labels "
                              f"{labels.shape} do not match")
-        return images, labels.astype(np.int64)
+        return _checked_images(images, paths[0]), _checked_labels(labels, paths[1])
 
     tr_x, tr_y = pair(train)
     te_x, te_y = pair(test) if test is not None else (None, None)
@@ -214,9 +261,10 @@ def _read_pair(directory: Path, train: list[Path], test: list[Path] | None) -> R
 
 # ----------------------------------------------------------------------------- download
 
-def download(name: str, directory: str | os.PathLike,
+def download(name: str, directory: str | os.PathLike | None = None,
              opener: Callable = urllib.request.urlopen, timeout: float = 60.0) -> Path:
-    """Fetch the four standard IDX .gz files of ``name`` into ``directory`` and check each
+    """Fetch the four standard IDX .gz files of ``name`` into ``directory`` (default: its
+    sub-directory ``name`` of :func:`user_cache_dir`, searched by the loaders) and check each
     SHA-256 against the published value. Files already present with the right checksum are
     kept. Raises DownloadError with advice when the machine is offline or a checksum fails.
     ``opener(url, timeout=...)`` returns a readable response (urllib's by default).
@@ -224,7 +272,7 @@ def download(name: str, directory: str | os.PathLike,
     if name not in _SOURCES:
         raise ValueError(f"name must be one of {sorted(_SOURCES)}, got {name!r}")
     source = _SOURCES[name]
-    directory = Path(directory)
+    directory = user_cache_dir() / name if directory is None else Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     for filename, digest in source.sha256.items():
         target = directory / filename
@@ -271,15 +319,23 @@ def sign_projection(images: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return sign_pm1(pixels @ matrix)
 
 
+def _check_count(value, name: str, low: int = 1) -> int:
+    """``value`` as an int >= ``low``; ValueError naming ``name`` otherwise (1.5, True, "3")."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {value!r}")  # noqa: TRY004 (project rule)
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    return int(value)
+
+
 def prototypes(n_classes: int = 10, n_inputs: int = 200, n_train: int = 2000,
                n_test: int = 1000, flip: float = 0.35, *,
                rng: np.random.Generator) -> Dataset:
     """Synthetic task: C random +-1 prototypes; an example of class c is prototype c with each
     bit flipped independently with probability ``flip``. Classes are drawn uniformly."""
-    if n_classes < 2:
-        raise ValueError(f"n_classes must be >= 2, got {n_classes}")
-    if n_inputs < 1 or n_train < 1 or n_test < 1:
-        raise ValueError("n_inputs, n_train and n_test must be >= 1")
+    _check_count(n_classes, "n_classes", low=2)
+    for value, what in ((n_inputs, "n_inputs"), (n_train, "n_train"), (n_test, "n_test")):
+        _check_count(value, what)
     if not 0.0 <= flip < 0.5:
         raise ValueError(f"flip must be in [0, 0.5), got {flip}")
     protos = sign_pm1(rng.standard_normal((n_classes, n_inputs)))
@@ -300,6 +356,7 @@ def prototypes(n_classes: int = 10, n_inputs: int = 200, n_train: int = 2000,
 def _subsample(n_total: int, size: int | None, rng: np.random.Generator, what: str) -> np.ndarray:
     if size is None:
         return np.arange(n_total)
+    _check_count(size, what)
     if not 1 <= size <= n_total:
         raise ValueError(f"{what} must be in [1, {n_total}], got {size}")
     return np.sort(rng.permutation(n_total)[:size])
@@ -317,10 +374,18 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, *,
     """
     if name not in DATASETS:
         raise ValueError(f"name must be one of {DATASETS}, got {name!r}")
+    for size, what in ((train_size, "train_size"), (test_size, "test_size")):
+        if size is not None:
+            _check_count(size, what)
     split_seq, proj_seq, proto_seq = np.random.SeedSequence(seed).spawn(3)
     if name == "prototypes":
-        return prototypes(n_train=train_size or 2000, n_test=test_size or 1000,
-                          rng=np.random.default_rng(proto_seq))
+        try:
+            return prototypes(n_train=2000 if train_size is None else train_size,
+                              n_test=1000 if test_size is None else test_size,
+                              rng=np.random.default_rng(proto_seq))
+        except ValueError as exc:  # name the caller's parameters
+            raise ValueError(str(exc).replace("n_train", "train_size")
+                             .replace("n_test", "test_size")) from None
     raw = load_images("fashion-mnist" if name == "fashion-mnist" else "mnist", data_dir)
     split_rng = np.random.default_rng(split_seq)
     if raw.test_images is None:

@@ -23,9 +23,9 @@ import numba
 import numpy as np
 from numba import prange
 from numpy.typing import ArrayLike
+from scipy import special
 
-from sim.stability import as_couplings, as_spins
-from theory._validate import real_array
+from sim.validation import as_couplings, as_spins, real_array, whole_number
 
 MAX_SIZE = 40  # 2^39 walked states: tens of minutes on two cores at the limit
 _BLOCK_BITS = 10  # Gray-code states per block walked from freshly computed fields
@@ -34,6 +34,10 @@ _PARALLEL_STATES = 1 << 22  # walks of fewer states run on one thread
 _CTZ = np.array([0] + [(r & -r).bit_length() - 1 for r in range(1, 1 << _BLOCK_BITS)])
 _PIECE_STATES = 1 << 27  # states per kernel call between two progress reports
 _SAFETY = 4.0  # factor on the worst-case rounding bound of the float32 walk
+MEMORY_BUDGET = 2**31  # bytes of fixed points enumerate_fixed_points stores by default
+_BYTES_PER_CODE = 8  # walk-time storage per state: int64 code, float64 minimum (per pair)
+_ESTIMATE_MARGIN = 10.0  # refuse without walking when the estimate exceeds the limit so much
+_DECODE_CHUNK = 1 << 20
 _FASTMATH = {"nnan", "ninf", "nsz", "contract"}  # vectorised min, FMA; no reassociation
 
 
@@ -178,11 +182,15 @@ def _scan(
     thresholds: np.ndarray,
     record: bool,
     progress: Callable[[float], None] | None,
+    limit: int | None = None,
+    what: str = "",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Walk all 2^(n-1) states with s_{n-1} = +1 and collect those with m(s) > floor.
 
     Returns (hist summed over chunks, codes, exact mins); codes/mins are empty unless
     ``record`` (then a second, identical walk writes them at offsets from the first).
+    With ``limit``, the first walk stops with a ValueError (message from ``what``) as soon
+    as more than ``limit`` states (mirror images included) have been found.
     """
     n = off.shape[0]
     lane_bits = min(_LANE_BITS, n - 1)
@@ -222,6 +230,10 @@ def _scan(
                            np.zeros(chunks, np.int64))
         hist += part
         piece_counts.append((lo, hi, found))
+        so_far = 2 * sum(int(f.sum()) for _, _, f in piece_counts)
+        if limit is not None and so_far > limit:
+            raise ValueError(_too_many(what, n, f"more than {so_far:,} (found in "
+                                       f"{hi / groups:.0%} of the walk)", so_far, limit))
         if progress is not None:
             progress(hi / groups / (2 if record else 1))
     if not record:
@@ -241,30 +253,91 @@ def _scan(
 
 
 def _decode(codes: np.ndarray, n: int) -> np.ndarray:
-    """+-1 int8 configurations (bit j of code set <=> s_j = -1) and their mirror images."""
-    bits = (codes[:, None] >> np.arange(n, dtype=np.int64)) & 1
-    half = (1 - 2 * bits).astype(np.int8)
-    return np.concatenate([half, -half])
+    """+-1 int8 configurations (bit j of code set <=> s_j = -1) and their mirror images,
+    decoded in chunks (the output, n bytes per state, is the only large allocation)."""
+    out = np.empty((2 * codes.size, n), dtype=np.int8)
+    shifts = np.arange(n, dtype=np.int64)
+    for lo in range(0, codes.size, _DECODE_CHUNK):
+        part = codes[lo:lo + _DECODE_CHUNK]
+        half = (1 - 2 * ((part[:, None] >> shifts) & 1)).astype(np.int8)
+        out[lo:lo + part.size] = half
+        out[codes.size + lo:codes.size + lo + part.size] = -half
+    return out
+
+
+def _too_many(what: str, n: int, count: str, number: float, limit: int) -> str:
+    """Refusal message: the count, the memory it would take and the way out."""
+    gib = number * (n + _BYTES_PER_CODE) / 2**30
+    return (f"{what}: {count} fixed points, above max_fixed_points = {limit:,}; storing them "
+            f"needs {'at least ' if count.startswith('more') else 'about '}{gib:.3g} GiB "
+            f"({n + _BYTES_PER_CODE} bytes each). Use count_fixed_points(J, jds) to count "
+            "them without storing, or raise max_fixed_points if the memory is there")
+
+
+def _default_limit(n: int, max_fixed_points: int | None) -> int:
+    """max_fixed_points, or by default as many states as fit in MEMORY_BUDGET bytes."""
+    if max_fixed_points is None:
+        return MEMORY_BUDGET // (n + _BYTES_PER_CODE)
+    return whole_number("max_fixed_points", max_fixed_points, lower=0)
+
+
+def estimated_fixed_points(J: ArrayLike, kappa: float = 0.0) -> float:
+    r"""Annealed estimate of the number of fixed points of J, in closed form (no walk):
+
+    .. math:: \ln E \approx \sum_i \ln\big[2\Phi\big((J_{ii} - \kappa)/\sigma_i\big)\big],
+              \qquad \sigma_i^2 = \sum_{j\ne i} J_{ij}^2,
+
+    the fields of a uniformly random s taken as independent Gaussians of variance
+    sigma_i^2. For the Gaussian ensemble (:func:`sim.random_couplings`) this is
+    :func:`theory.log_expected_fixed_points` with the instance's own row variances in place
+    of (n-1)/n; for other matrices it is a heuristic. Returns E (may be inf or 0).
+    """
+    J = as_couplings(J).astype(np.float64, copy=False)
+    kappa = float(real_array("kappa", kappa))
+    diag = np.diag(J)
+    sigma = np.sqrt(np.maximum((J * J).sum(axis=1) - diag * diag, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(sigma > 0, (diag - kappa) / sigma, np.where(diag > kappa, np.inf, -np.inf))
+    with np.errstate(divide="ignore", over="ignore"):  # log_ndtr(-inf) = -inf
+        log_count = (np.log(2.0) + special.log_ndtr(a)).sum()
+        return float(np.exp(log_count))
 
 
 def enumerate_fixed_points(
-    J: ArrayLike, kappa: float = 0.0, progress: Callable[[float], None] | None = None
+    J: ArrayLike,
+    kappa: float = 0.0,
+    progress: Callable[[float], None] | None = None,
+    max_fixed_points: int | None = None,
 ) -> np.ndarray:
     r"""All fixed points: every s with :math:`s_i \sum_j J_{ij}s_j > \kappa` for all i.
 
     The diagonal of J is the self-coupling (any per-neuron values). Exact in float64.
 
+    Too many fixed points to store are refused with a ValueError pointing to
+    :func:`count_fixed_points`: at once (no walk) when :func:`estimated_fixed_points`
+    exceeds 10 x ``max_fixed_points``, otherwise as soon as the counting walk passes
+    ``max_fixed_points``. The default limit is what fits in MEMORY_BUDGET (2 GiB) at n + 8
+    bytes per fixed point (53 million at n = 32).
+
     Args:
         J: (n, n) real matrix, n <= 40 (2^(n-1) states are walked).
         kappa: margin (real).
         progress: optional callable receiving the fraction of work done, in (0, 1].
+        max_fixed_points: largest number of fixed points to return (None: memory budget).
     Returns:
         int8 array (#FP, n) of +-1; the first half has s_{n-1} = +1, the second half holds
         their mirror images -s in the same order.
     """
     off, diag, n = _prepare(J)
     kappa = float(real_array("kappa", kappa))
-    _, codes, _ = _scan(off, diag, kappa, np.zeros(0), True, progress)
+    limit = _default_limit(n, max_fixed_points)
+    expected = estimated_fixed_points(J, kappa)
+    if expected > _ESTIMATE_MARGIN * limit:
+        raise ValueError(_too_many("enumerate_fixed_points", n,
+                                   f"about {expected:.2g} expected (annealed estimate)",
+                                   expected, limit))
+    _, codes, _ = _scan(off, diag, kappa, np.zeros(0), True, progress, limit,
+                        "enumerate_fixed_points")
     return _decode(codes, n)
 
 
@@ -301,7 +374,10 @@ def count_fixed_points(
 
 
 def minimum_stabilities(
-    J: ArrayLike, floor: float, progress: Callable[[float], None] | None = None
+    J: ArrayLike,
+    floor: float,
+    progress: Callable[[float], None] | None = None,
+    max_fixed_points: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""All configurations with off-diagonal minimum stability :math:`m(s) > ` ``floor``.
 
@@ -313,13 +389,17 @@ def minimum_stabilities(
         J: (n, n) real matrix, n <= 40.
         floor: real threshold.
         progress: optional callable receiving the fraction of work done.
+        max_fixed_points: largest number of configurations to return (None: as many as fit
+            in MEMORY_BUDGET); more stop the walk with a ValueError.
     Returns:
         (configurations int8 (k, n) in the order of :func:`enumerate_fixed_points`,
         m float64 (k,) computed from scratch in float64).
     """
     off, _, n = _prepare(J)
     floor = float(real_array("floor", floor))
-    _, codes, mins = _scan(off, np.zeros(n), floor, np.zeros(0), True, progress)
+    limit = _default_limit(n, max_fixed_points)
+    _, codes, mins = _scan(off, np.zeros(n), floor, np.zeros(0), True, progress, limit,
+                           "minimum_stabilities")
     return _decode(codes, n), np.concatenate([mins, mins])
 
 
@@ -384,7 +464,8 @@ def pair_distance_histogram(fixed_points: ArrayLike) -> np.ndarray:
 
     Two exact methods, chosen by cost: pairwise popcounts of the rows packed into 64-bit
     words (O(M^2), numba-parallel beyond 1024 rows), or, for many rows, the autocorrelation
-    of the multiplicity function on {0,1}^n through the Walsh-Hadamard transform, :math:`C = H(Hf)^2 / 2^n`
+    of the multiplicity function on {0,1}^n through the Walsh-Hadamard transform,
+    :math:`C = H(Hf)^2 / 2^n`
     (O(n 2^n) time and 2^n int64 of memory, used for n <= 26; int64 arithmetic wraps
     exactly since C 2^n < 2^63 is checked). Beyond n = 26 a million rows cost about
     5e11 pair popcounts (minutes).

@@ -48,9 +48,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import log_ndtr
 
-from sim._checks import generator
-from sim.stability import as_couplings, is_fixed_point
-from theory._validate import integer_array, real_array
+from sim.stability import is_fixed_point
+from sim.validation import as_couplings, generator, real_array, whole_number
 
 # Smallest cavity variance, relative to sum_k J_ak^2: below it the leave-one-out difference
 # sigma^2_a - J_aj^2 (1 - m^2) is rounding noise (all spins polarised).
@@ -151,12 +150,12 @@ def _prepare(J: ArrayLike, kappa: float) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def _initial_messages(n: int, rng: np.random.Generator, init_scale: float) -> np.ndarray:
-    """Random factor messages u ~ N(0, init_scale^2 / n), so each H_j starts ~ N(0, init_scale^2)."""
+    """Random factor messages u ~ N(0, init_scale^2 / n): each H_j starts ~ N(0, init_scale^2)."""
     return rng.standard_normal((n, n)) * (init_scale / np.sqrt(n))
 
 
 def _check_iteration_args(max_iter: int, damping: float) -> tuple[int, float]:
-    max_iter = int(integer_array("max_iter", max_iter, lower=1))
+    max_iter = whole_number("max_iter", max_iter, lower=1)
     damping = float(real_array("damping", damping, lower=0.0, upper=1.0))
     if damping >= 1.0:
         raise ValueError("damping must lie in [0, 1)")

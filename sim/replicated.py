@@ -5,7 +5,7 @@ Copy a = 1..y of the network (same couplings J) feels, besides its own field
 
 .. math:: f^a_i = h^a_i + k \sum_{b \ne a} s^b_i ,
 
-i.e. the chain of DESIGN.md section 1 with all-to-all instead of nearest-neighbour coupling
+i.e. the chain of docs/model.md section 1 with all-to-all instead of nearest-neighbour coupling
 between layers (the copies play the layers, k plays lambda). Zero-temperature asynchronous
 updates :math:`s^a_i \leftarrow \mathrm{sign}(f^a_i)` (sign(0) = +1): every sweep visits the
 copies in turn, each in a fresh random order. The strength k follows a schedule (one value per
@@ -39,11 +39,16 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sim._checks import generator
-from sim.annealing import _delta_energy, _flip
-from sim.dynamics import _exact_fields, _transposed, relax
-from sim.stability import as_couplings, as_spins, is_fixed_point, stabilities
-from theory._validate import integer_array, real_array
+from sim._kernels import column_major, delta_energy, exact_fields, flip, shuffle
+from sim.dynamics import relax
+from sim.stability import is_fixed_point, stabilities
+from sim.validation import (
+    as_couplings,
+    as_spins,
+    generator,
+    real_array,
+    whole_number,
+)
 
 CENTRE = -1  # value of Replicated.replica when the centre was the FP found
 
@@ -76,15 +81,6 @@ def _is_stable(s, h):
 
 
 @numba.njit(cache=True)
-def _shuffle(order):
-    for q in range(order.size - 1, 0, -1):
-        r = int(np.random.random() * (q + 1))
-        tmp = order[q]
-        order[q] = order[r]
-        order[r] = tmp
-
-
-@numba.njit(cache=True)
 def _replica_sweeps(JT, S, H, m, c, hc, ks, beta, seed):
     """Sweeps with k = ks[t], in place (zero temperature if beta < 0, else Metropolis);
     returns (sweeps done, a) with a = copy index that is a FP, -1 for the centre, -2 if
@@ -96,22 +92,22 @@ def _replica_sweeps(JT, S, H, m, c, hc, ks, beta, seed):
         k = ks[t]
         for a in range(y):
             if beta < 0.0:
-                _shuffle(order)
+                shuffle(order)
             for q in range(n):
                 i = order[q] if beta < 0.0 else int(np.random.random() * n)
                 pull = k * (m[i] - S[a, i])
                 if beta < 0.0:
                     move = (1 if H[a, i] + pull >= 0.0 else -1) != S[a, i]
                 else:
-                    delta = _delta_energy(JT, S[a], H[a], i)
+                    delta = delta_energy(JT, S[a], H[a], i)
                     total = delta + 2.0 * S[a, i] * pull
                     move = total <= 0.0 or np.random.random() < np.exp(-beta * total)
                 if move:
-                    _flip(JT, S[a], H[a], i)
+                    flip(JT, S[a], H[a], i)
                     m[i] += 2 * S[a, i]
                     cn = 1 if m[i] >= 0 else -1
                     if cn != c[i]:
-                        _flip(JT, c, hc, i)
+                        flip(JT, c, hc, i)
         for a in range(y):
             if _is_stable(S[a], H[a]):
                 return t + 1, a
@@ -148,7 +144,7 @@ def replicated_relax(
     J64 = as_couplings(J).astype(np.float64, copy=False)
     n = J64.shape[0]
     rng = generator(rng)
-    y = int(integer_array("replicas", replicas, lower=1))
+    y = whole_number("replicas", replicas, lower=1)
     ks = real_array("ks", np.linspace(0.0, 0.5, 500) if ks is None else ks, lower=0.0)
     if ks.ndim != 1:
         raise ValueError("ks must be a 1-d array")
@@ -160,14 +156,14 @@ def replicated_relax(
             raise ValueError(f"starts must have shape ({y}, {n})")
         S = S.copy()
     b = -1.0 if beta is None else float(real_array("beta", beta, lower=0.0))
-    finish_sweeps = int(integer_array("finish_sweeps", finish_sweeps, lower=0))
-    JT = _transposed(J64, np.dtype(np.float64))
+    finish_sweeps = whole_number("finish_sweeps", finish_sweeps, lower=0)
+    JT = column_major(J64)
     done, who = 0, -2
     while done < ks.size:
-        H = _exact_fields(J64, S)
+        H = exact_fields(J64, S)
         m = S.sum(axis=0, dtype=np.int64)
         c = np.where(m >= 0, 1, -1).astype(np.int8)
-        hc = _exact_fields(J64, c)[0]
+        hc = exact_fields(J64, c)[0]
         t, who = _replica_sweeps(JT, S, H, m, c, hc, ks[done:], b, int(rng.integers(0, 2**31 - 1)))
         done += t
         if who == -2:

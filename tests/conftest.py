@@ -23,7 +23,8 @@ def as_float(value: str) -> float:
     return -np.inf if value == "-inf" else float(value)
 
 
-def significant_digits_error(got: np.ndarray, want: np.ndarray, floor: float = 1e-300) -> np.ndarray:
+def significant_digits_error(got: np.ndarray, want: np.ndarray,
+                             floor: float = 1e-300) -> np.ndarray:
     """|got - want| / max(|want|, floor): relative error, with an absolute floor near zeros."""
     got, want = np.asarray(got, float), np.asarray(want, float)
     both_inf = np.isinf(want) & (got == want)

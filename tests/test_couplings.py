@@ -1,4 +1,5 @@
-"""Coupling ensembles, stabilities, fixed-point test and free neurons (sim.couplings, sim.stability)."""
+"""Coupling ensembles, stabilities, fixed-point test and free neurons (sim.couplings,
+sim.stability)."""
 
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ def test_chain_structure_and_stability_formula():
     for l in range(layers):
         block = M[l * n:(l + 1) * n, l * n:(l + 1) * n].copy()
         np.fill_diagonal(block, 0.0)
-        lam_l = s[:, l] * (s[:, l] @ block.T)  # lambda^l_i of DESIGN.md
+        lam_l = s[:, l] * (s[:, l] @ block.T)  # lambda^l_i of docs/model.md
         neighbours = np.zeros_like(s[:, l], dtype=float)
         if l > 0:
             neighbours += s[:, l - 1]

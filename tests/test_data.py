@@ -14,7 +14,7 @@ import pytest
 
 from sim import data
 
-MNIST_10K = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-10k"
+MNIST_10K = data.PACKAGE_DATA / "mnist-10k"  # shipped inside the package
 FASHION = Path("/usr/share/datasets/fashion-mnist")
 # class counts of mnist-10k, from its README
 MNIST_10K_COUNTS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]
@@ -178,9 +178,11 @@ def test_prototypes_statistics():
 
 # ----------------------------------------------------------------------------- real data
 
-@pytest.mark.skipif(not MNIST_10K.is_dir(), reason="shared/data/mnist-10k not present")
-def test_entangled_mnist_from_shared_data(monkeypatch):
+def test_entangled_mnist_from_package_data(monkeypatch, tmp_path):
     monkeypatch.delenv(data.ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # an empty user cache
+    assert MNIST_10K.is_dir()
+    assert data.load_images("mnist").directory == MNIST_10K
     ds = data.load_dataset("entangled-mnist")
     assert ds.x_train.shape == (9000, 100) and ds.x_test.shape == (1000, 100)
     assert ds.n_classes == 10 and set(np.unique(ds.x_train)) == {-1, 1}
@@ -206,3 +208,59 @@ def test_fashion_mnist_default_place(monkeypatch):
     assert np.bincount(raw.test_labels).tolist() == [1000] * 10
     ds = data.load_dataset("fashion-mnist", train_size=300, test_size=100)
     assert ds.x_train.shape == (300, 784) and ds.n_classes == 10
+
+
+# ----------------------------------------------------------------------------- bad data
+
+def _unsplit(tmp_path, images, labels):
+    write_set(tmp_path, images, labels, ("images-idx3-ubyte", "labels-idx1-ubyte"))
+    return tmp_path / "labels-idx1-ubyte.gz", tmp_path / "images-idx3-ubyte.gz"
+
+
+def test_out_of_range_or_single_class_labels_refused_naming_the_file(tmp_path):
+    images, labels = fake_images(np.random.default_rng(3), 40)
+    labels[7] = 200  # one corrupt byte would otherwise make 201 classes
+    label_file, _ = _unsplit(tmp_path / "a", images, labels)
+    with pytest.raises(ValueError, match="labels must be in 0..9") as err:
+        data.load_images("mnist", tmp_path / "a")
+    assert str(label_file) in str(err.value)
+    label_file, _ = _unsplit(tmp_path / "b", images, np.zeros(40, dtype=np.uint8))
+    with pytest.raises(ValueError, match="two classes") as err:
+        data.load_dataset("mnist", tmp_path / "b", test_size=10)
+    assert str(label_file) in str(err.value)
+
+
+def test_nan_pixels_refused_naming_the_file(tmp_path):
+    images, labels = fake_images(np.random.default_rng(4), 30)
+    pixels = images.astype(">f4")
+    pixels[3, 5, 5] = np.nan
+    directory = tmp_path / "f"
+    write_set(directory, images, labels, ("images-idx3-ubyte", "labels-idx1-ubyte"))
+    header = bytes([0, 0, 0x0D, 3]) + b"".join(struct.pack(">I", n) for n in pixels.shape)
+    image_file = directory / "images-idx3-ubyte.gz"
+    image_file.write_bytes(gzip.compress(header + pixels.tobytes()))
+    assert np.isnan(data.read_idx(image_file)).any()  # the reader itself keeps the values
+    with pytest.raises(ValueError, match="NaN") as err:
+        data.load_images("mnist", directory)
+    assert str(image_file) in str(err.value)
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    ({"train_size": 1.5}, "train_size"), ({"train_size": 0}, "train_size"),
+    ({"test_size": -3}, "test_size"), ({"train_size": True}, "train_size")])
+def test_bad_sizes_name_the_parameter(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        data.load_dataset("prototypes", **kwargs)
+    with pytest.raises(ValueError, match=name):
+        data.load_dataset("entangled-mnist", **kwargs)
+
+
+def test_download_defaults_to_the_user_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+
+    def offline(url, timeout):
+        raise urllib.error.URLError("offline")
+
+    with pytest.raises(data.DownloadError):
+        data.download("mnist", opener=offline)
+    assert (tmp_path / "steering-fixed-points" / "mnist").is_dir()

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim._kernels import async_run, column_major
 from sim.annealing import anneal
 from sim.couplings import random_couplings
-from sim.dynamics import _async_run, _transposed, relax, relax_many
+from sim.dynamics import relax, relax_many
 from sim.enumeration import enumerate_fixed_points
 from sim.replicated import replicated_relax
 from sim.stability import is_fixed_point, stabilities
@@ -28,7 +29,7 @@ def test_incremental_fields_match_recomputation():
     s = pm1(rng, n)
     h = J @ s.astype(np.float64)
     rec = np.zeros(50, np.int32)
-    sweeps, flips, stable = _async_run(_transposed(J, np.dtype(np.float64)), s, h, 7, 50, rec)
+    sweeps, flips, stable = async_run(column_major(J), s, h, 7, 50, rec)
     assert flips > 1000 and not stable and sweeps == 50
     np.testing.assert_allclose(h, J @ s.astype(np.float64), rtol=0, atol=1e-11)
     assert rec[-1] == ((h >= 0) != (s > 0)).sum()
@@ -190,3 +191,30 @@ def test_replicated_zero_temperature_easy_instance():
     J = random_couplings(200, 0.9, rng)
     r = replicated_relax(J, rng, replicas=4, finish_sweeps=0)
     assert r.found and is_fixed_point(J, r.state) and r.sweeps < 100
+
+
+def test_relax_same_result_in_every_layout_and_without_copies():
+    """C or Fortran order, float32 kept as float32: identical runs for the same seed; in
+    Fortran order (the documented fast layout) no O(n^2) array is allocated."""
+    import tracemalloc
+
+    rng = np.random.default_rng(8)
+    n = 600
+    J64 = random_couplings(n, 0.6, rng)
+    s0 = pm1(rng, n)
+    runs = {}
+    for name, J, dtype in [("C64", J64, None), ("F64", np.asfortranarray(J64), None),
+                           ("F32", np.asfortranarray(J64, dtype=np.float32), None),
+                           ("C64->32", J64, np.float32)]:
+        runs[name] = relax(J, s0, rng=np.random.default_rng(3), max_sweeps=200, dtype=dtype)
+    for a, b in [("C64", "F64"), ("F32", "C64->32")]:
+        np.testing.assert_array_equal(runs[a].state, runs[b].state)
+        assert (runs[a].sweeps, runs[a].flips, runs[a].converged) == (
+            runs[b].sweeps, runs[b].flips, runs[b].converged)
+    for dtype in (np.float64, np.float32):
+        JF = np.asfortranarray(J64, dtype=dtype)
+        tracemalloc.start()
+        relax(JF, s0, rng=np.random.default_rng(3), max_sweeps=200)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < JF.nbytes / 4, (dtype, peak)

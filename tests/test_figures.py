@@ -12,32 +12,33 @@ import pytest
 from paper_repro.cli import main as cli_main
 from paper_repro.figures import FIGURES, Context, load, produce
 
-# module attribute -> tiny replacement, per figure (the learning figures' own tests use the
-# same mechanism through their SIZES dicts)
+# figure -> tiny replacement of its SIZES["quick"] (every figure module names its sizes
+# SIZES = {"quick": ..., "full": ...}; the learning figures are shrunk generically below)
 TINY = {
-    "complexity": {"QUICK_SIZES": {10: 20, 12: 20}},
-    "second_moment": {"QUICK_SIZES": {10: 40, 12: 20}, "BOOTSTRAP": 20},
-    "pair_overlaps": {"QUICK": {"n": 10, "instances": 20}},
-    "franz_parisi": {"QUICK": {"n": 10, "instances": 20}},
-    "margin_clusters": {"QUICK_GRID": 2},
-    "local_entropy": {"QUICK": {"jds": (0.5,), "ds": (0.1,), "ys": (1.0,), "n": 10,
-                                "instances": 10}},
-    "accessibility": {"QUICK": {"sizes": (60, 120), "runs": 3, "other_n": 60, "other_runs": 2,
-                                "jds": np.array([0.3, 1.0])}},
-    "dynamics_fixed_points": {"QUICK": {"n": 80, "runs": 3, "jds": np.array([0.8, 1.2])}},
-    "chain": {"QUICK": {"width": {2: 4, 3: 3}, "instances": 50, "lams": (0.5, 1.0)}},
-    "phase_diagram": {},
+    "complexity": {10: 20, 12: 20},
+    "second_moment": {10: 40, 12: 20},
+    "pair_overlaps": {"n": 10, "instances": 20},
+    "margin_clusters": 2,
+    "local_entropy": {"jds": (0.5,), "ds": (0.1,), "ys": (1.0,), "n": 10, "instances": 10},
+    "accessibility": {"sizes": (60, 120), "runs": 3, "other_n": 60, "other_runs": 2,
+                      "jds": np.array([0.3, 1.0])},
+    "dynamics_fixed_points": {"n": 80, "runs": 3, "jds": np.array([0.8, 1.2])},
+    "chain": {"width": {2: 4, 3: 3}, "instances": 50, "lams": (0.5, 1.0)},
 }
+# figures whose sizes live with the figure that owns the shared store
+SHARES_SIZES = {"franz_parisi": ("pair_overlaps",),
+                "phase_diagram": ("accessibility", "margin_clusters")}
 
 
 def _shrink(name: str, monkeypatch) -> None:
     module = load(name)
-    for attr, value in TINY.get(name, {}).items():
-        monkeypatch.setattr(module, attr, value)
-    if name == "phase_diagram":
-        _shrink("accessibility", monkeypatch)
-        _shrink("margin_clusters", monkeypatch)
-    if hasattr(module, "SIZES"):  # learning figures: tiny data, width and epochs
+    if name in TINY:
+        monkeypatch.setitem(module.SIZES, "quick", TINY[name])
+    if name == "second_moment":
+        monkeypatch.setattr(module, "BOOTSTRAP", 20)
+    for owner in SHARES_SIZES.get(name, ()):
+        _shrink(owner, monkeypatch)
+    if name not in TINY and hasattr(module, "SIZES"):  # learning figures: tiny data, width
         quick = dict(module.SIZES["quick"])
         for key, value in {"hidden": 24, "train_size": 300, "test_size": 100, "epochs": 1,
                            "seeds": 1, "max_epochs": 2}.items():
@@ -66,7 +67,7 @@ def test_every_figure_writes_png_and_json_and_redraws(name, tmp_path, monkeypatc
 def test_enumeration_figure_agrees_with_exact_theory(tmp_path, monkeypatch):
     """complexity at N = 10, 12 (200 instances): enumeration means within 4 SE of the exact
     finite-N first moment at every J_D."""
-    monkeypatch.setattr(load("complexity"), "QUICK_SIZES", {10: 200, 12: 200})
+    monkeypatch.setitem(load("complexity").SIZES, "quick", {10: 200, 12: 200})
     ctx = Context(name="complexity", quick=True, seed=1, runs_dir=tmp_path, progress=False)
     data = json.loads(produce("complexity", ctx, tmp_path)[1].read_text())["data"]
     for k in range(2):

@@ -5,20 +5,19 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, replace
-from pathlib import Path
 
 import numpy as np
 import pytest
+from learner_reference import naive_train_step
 
 from paper_repro import cli
-from paper_repro.bench_learner import naive_train_step
 from sim import data
 from sim.learner import LearnerConfig, fit, init_network, labels_pm1, train_step
 from sim.learner import baselines as bl
 from sim.learner import relaxation as dyn
 from sim.learner.plasticity import apply_plasticity, rank_update
 
-MNIST_10K = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-10k"
+MNIST_10K = data.PACKAGE_DATA / "mnist-10k"  # shipped inside the package
 
 
 def pm1(rng, shape):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from conftest import as_float, significant_digits_error
@@ -16,7 +14,8 @@ import theory
 
 def _rows(mp_table, kind):
     rows = mp_table[kind]
-    return np.array([r["args"] for r in rows], float), np.array([as_float(r["value"]) for r in rows])
+    args = np.array([r["args"] for r in rows], float)
+    return args, np.array([as_float(r["value"]) for r in rows])
 
 
 def test_complexity_matches_mpmath(mp_table):
@@ -140,15 +139,10 @@ def test_bad_input_names_the_parameter(call, name):
         call()
 
 
-def test_grid_speed():
-    """Sigma2 and V on a 10^4-point q grid for 50 values of jd in under 1 s."""
+def test_grid_is_finite():
+    """Sigma2 and V on a 10^4-point q grid for 50 values of jd are finite (speed: see
+    ``python -m paper_repro bench --only theory``)."""
     q = np.linspace(-1, 1, 10_000)[None, :]
     jd = np.linspace(0, 5, 50)[:, None]
-    best = np.inf
-    for _ in range(3):
-        start = time.perf_counter()
-        s2 = theory.pair_entropy(q, jd)
-        v = theory.franz_parisi(q, jd)
-        best = min(best, time.perf_counter() - start)
-    assert np.isfinite(s2).all() and np.isfinite(v).all()
-    assert best < 1.0, f"{best:.2f} s"
+    assert np.isfinite(theory.pair_entropy(q, jd)).all()
+    assert np.isfinite(theory.franz_parisi(q, jd)).all()

@@ -10,7 +10,8 @@ the L coupling matrices are independent, so
 
 exactly, with a = sqrt(N/(N-1)) at size N and a = 1 for N -> inf. The sum over the 2^L
 column configurations is a transfer-matrix product over the pair (sigma_{l-1}, sigma_l),
-done in log space. lambda alone (J_D = 0) makes the count exponential for L >= 2.
+done in log space (O(log L) by repeated squaring). lambda alone (J_D = 0) makes the count
+exponential for L >= 2.
 """
 
 from __future__ import annotations
@@ -19,27 +20,45 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
-from theory._validate import integer_array, real_array
-from theory.gaussian import log_ndtr
+from theory.gaussian import LN2, log_ndtr
+from theory.validation import coupling_array, whole_number
+
+
+def _log_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Matrix product in log space over the last two axes: ln(e^a @ e^b)."""
+    return special.logsumexp(a[..., :, :, None] + b[..., None, :, :], axis=-2)
 
 
 def _log_column_sum(threshold: np.ndarray, lam: np.ndarray, layers: int) -> np.ndarray:
-    """ln sum_sigma prod_l Phi(threshold + lam sigma_l (sigma_{l-1} + sigma_{l+1}))."""
+    r"""ln sum_sigma prod_l Phi(threshold + lam sigma_l (sigma_{l-1} + sigma_{l+1})).
+
+    Transfer matrix over the pair state (sigma_{l-1}, sigma_l) (4 states):
+    :math:`M[(a,b),(b,c)] = \ln\Phi(t + \lambda b(a + c))` (-inf between incompatible
+    pairs) carries the factor of layer l. The L - 2 interior layers give the power
+    M^(L-2), taken by repeated squaring in log space, so the cost is O(log L).
+    """
+    if layers == 1:
+        return LN2 + log_ndtr(threshold)
     spins = np.array([-1.0, 1.0])
     t = threshold[..., None, None]
     g = lam[..., None, None]
-    if layers == 1:
-        return np.log(2.0) + log_ndtr(threshold)
-    # after layer 1: weight[b, c] over (sigma_1 = b, sigma_2 = c), sigma_0 = 0
-    weight = log_ndtr(t + g * spins[:, None] * spins[None, :])
-    for layer in range(2, layers + 1):
-        nxt = spins if layer < layers else np.zeros(1)
-        # term[a, b, c] = weight[a, b] + ln Phi(t + lam b (a + c))
-        arg = threshold[..., None, None, None] + lam[..., None, None, None] * (
-            spins[None, :, None] * (spins[:, None, None] + nxt[None, None, :])
-        )
-        weight = special.logsumexp(weight[..., :, :, None] + log_ndtr(arg), axis=-3)
-    return special.logsumexp(weight, axis=(-2, -1))
+    # start: pair (sigma_1, sigma_2) = (b, c) with the factor of layer 1 (sigma_0 = 0)
+    start = log_ndtr(t + g * spins[:, None] * spins[None, :]).reshape(threshold.shape + (4,))
+    # end: pair (sigma_{L-1}, sigma_L) = (a, b) with the factor of layer L (sigma_{L+1} = 0)
+    end = log_ndtr(t + g * spins[None, :] * spins[:, None]).reshape(threshold.shape + (4,))
+    a, b, b2, c = (x.reshape(-1) for x in np.meshgrid(spins, spins, spins, spins,
+                                                        indexing="ij"))
+    interior = np.where(b == b2, log_ndtr(threshold[..., None] + lam[..., None] * b * (a + c)),
+                        -np.inf).reshape(threshold.shape + (4, 4))
+    vector = start[..., None, :]  # row vector (1, 4)
+    power, steps = interior, layers - 2
+    while steps:
+        if steps & 1:
+            vector = _log_matmul(vector, power)
+        steps >>= 1
+        if steps:
+            power = _log_matmul(power, power)
+    return special.logsumexp(vector[..., 0, :] + end, axis=-1)
 
 
 def chain_complexity(
@@ -52,18 +71,22 @@ def chain_complexity(
     r"""First-moment (annealed) complexity per neuron of an L-layer chain,
     :math:`\frac{1}{L}\ln\sum_\sigma\prod_l\Phi(\cdot)` (module docstring), in nats.
 
-    ``n=None`` gives the large-N limit; an integer ``n`` gives the exact finite-N value
-    ln E[#FP] / (N L). ``layers = 1`` reduces to :func:`theory.complexity`.
+    ``n=None`` gives the large-N limit; an integer ``n`` >= 2 gives the exact finite-N value
+    ln E[#FP] / (N L). ``layers = 1`` reduces to :func:`theory.complexity`. Any number of
+    layers up to 2^62 costs O(log L) (transfer-matrix power by repeated squaring).
+    jd, lam, kappa broadcast together; returns their broadcast shape.
+
+    References: the chain ("deep") network of Badalotti, Baldassi, Mezard, Scardecchia,
+    Zecchina, arXiv:2509.05041 (first-moment count: docs/model.md section 5, item 7).
     """
-    jd = real_array("jd", jd, lower=0.0)
-    lam = real_array("lam", lam)
-    kappa = real_array("kappa", kappa)
-    layers_arr = integer_array("layers", layers, lower=1)
-    if layers_arr.ndim != 0:
-        raise ValueError("layers must be a single whole number >= 1")
-    scale = 1.0 if n is None else float(np.sqrt(n / (n - 1.0)))
-    if n is not None:
-        integer_array("n", n, lower=2)
+    jd = coupling_array("jd", jd, nonnegative=True)
+    lam = coupling_array("lam", lam)
+    kappa = coupling_array("kappa", kappa)
+    count = whole_number("layers", layers, lower=1)
+    if n is None:
+        scale = 1.0
+    else:
+        size = whole_number("n", n, lower=2)
+        scale = float(np.sqrt(size / (size - 1.0)))
     jd, lam, kappa = np.broadcast_arrays(jd, lam, kappa)
-    count = int(layers_arr)
     return _log_column_sum(scale * (jd - kappa), scale * lam, count) / count

@@ -21,6 +21,11 @@ dN spins moves a kept site's stability to :math:`q u + s\xi` and a flipped one's
           \ \le\ V(d)
 
 (saddle point of the sum over sets D; Jensen gives the inequality).
+
+References: S. Franz and G. Parisi, "Recipes for metastable states in spin glasses",
+J. Phys. I France 5, 1401 (1995) (the potential); Badalotti, Baldassi, Mezard, Scardecchia,
+Zecchina, arXiv:2509.05041, and Scardecchia, arXiv:2510.11984 (the overlap gap of these
+networks).
 """
 
 from __future__ import annotations
@@ -32,7 +37,6 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from theory._search import bisect_sign_change, golden_minimum
-from theory._validate import real_array
 from theory.counting import (
     distance_and_overlap,
     free_fraction,
@@ -40,6 +44,7 @@ from theory.counting import (
     symmetric_terms,
 )
 from theory.gaussian import _geometric_offsets, log_ndtr, panel_rule
+from theory.validation import coupling_array, real_array
 
 LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 
@@ -47,17 +52,28 @@ LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 def franz_parisi(q: ArrayLike, jd: ArrayLike) -> np.ndarray:
     r"""Annealed Franz-Parisi potential :math:`V(q) = \Sigma_2(q) - \Sigma` (nats per neuron),
     computed without cancellation near q = 1 (see module docstring). Even in q; V(0) = Sigma,
-    V(1) = 0."""
+    V(1) = 0.
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Franz & Parisi, J. Phys. I France 5, 1401 (1995); applied to these networks in
+        Badalotti, Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041 and Scardecchia,
+        arXiv:2510.11984.
+    """
     q = real_array("q", q, lower=-1.0, upper=1.0)
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     return symmetric_terms(*overlap_and_distance(q), jd)[1]
 
 
 def franz_parisi_at_distance(d: ArrayLike, jd: ArrayLike) -> np.ndarray:
     """:func:`franz_parisi` as a function of the Hamming fraction d = (1-q)/2 in [0, 1];
-    resolves distances far below 1e-16, where q = 1 - 2d rounds to 1."""
+    resolves distances far below 1e-16, where q = 1 - 2d rounds to 1.
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Franz & Parisi, J. Phys. I France 5, 1401 (1995); Badalotti, Baldassi, Mezard,
+        Scardecchia, Zecchina, arXiv:2509.05041.
+    """
     d = real_array("d", d, lower=0.0, upper=1.0)
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     return symmetric_terms(*distance_and_overlap(d), jd)[1]
 
 
@@ -71,8 +87,11 @@ def small_distance_coefficients(jd: ArrayLike) -> dict[str, np.ndarray]:
     :math:`r = \phi(J_D)/\Phi(J_D)` and :math:`f` the free fraction. Derivation: expand
     :math:`T(J, c)`, :math:`c = \sqrt{d/(1-d)}`, to order :math:`c^3`; the flipped-site term
     is :math:`d \ln f` up to terms exponentially small in 1/d (tests rederive it with sympy).
+
+    jd any shape; each entry of the dict has jd's shape.
+    References: Badalotti, Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041.
     """
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     if (jd == 0).any():
         raise ValueError("jd must be > 0: at J_D = 0 the free fraction vanishes and ln f diverges")
     r = np.exp(-0.5 * jd**2 - LOG_SQRT_2PI - log_ndtr(jd))
@@ -85,7 +104,11 @@ def small_distance_coefficients(jd: ArrayLike) -> dict[str, np.ndarray]:
 
 
 def franz_parisi_small_distance(d: ArrayLike, jd: ArrayLike) -> np.ndarray:
-    """The expansion of :func:`small_distance_coefficients` evaluated at d (error O(d^2))."""
+    """The expansion of :func:`small_distance_coefficients` evaluated at d (error O(d^2)).
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Badalotti, Baldassi, Mezard, Scardecchia, Zecchina, arXiv:2509.05041.
+    """
     d = real_array("d", d, lower=0.0, upper=0.5)
     c = small_distance_coefficients(jd)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -123,8 +146,12 @@ def overlap_gap(jd: ArrayLike) -> OverlapGap:
     precision, and the minimum by golden-section search between the grid neighbours of
     the grid minimum. For J_D = 0, V(0) = 0 and V < 0 on all of (0, 1), so q_gap = 0.
     Raises ValueError if the gap is narrower than d = 1e-300 (J_D beyond about 25).
+
+    jd any shape; every field of the result has jd's shape.
+    References: Franz & Parisi, J. Phys. I France 5, 1401 (1995); Badalotti, Baldassi, Mezard,
+        Scardecchia, Zecchina, arXiv:2509.05041.
     """
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     shape = jd.shape
     j = jd.reshape(-1)
 
@@ -229,8 +256,12 @@ def franz_parisi_quenched(q: ArrayLike, jd: ArrayLike) -> np.ndarray:
     r"""Franz-Parisi potential with the reference fixed point's stabilities quenched,
     :math:`V_Q(q) \le V(q)` (see module docstring for the formula). Upper bound on the
     typical (1/N) ln #FP at overlap q from a typical FP, tighter than the annealed V;
-    equal to V at q = 0. Quadrature accuracy about 1e-10."""
+    equal to V at q = 0. Quadrature accuracy about 1e-10.
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Franz & Parisi, J. Phys. I France 5, 1401 (1995); Scardecchia, arXiv:2510.11984.
+    """
     q = real_array("q", q, lower=-1.0, upper=1.0)
-    jd = real_array("jd", jd, lower=0.0)
+    jd = coupling_array("jd", jd, nonnegative=True)
     shape = np.broadcast_shapes(q.shape, jd.shape)
     return _franz_parisi_quenched(0.5 * (1.0 - q), 0.5 * (1.0 + q), jd).reshape(shape)

@@ -7,7 +7,10 @@ standard bivariate normal pair (X, Y) with correlation :math:`\rho`
 
 The equal-threshold case used by the pair moments has the closed form
 :math:`P_2(a;\rho) = \Phi(a) - 2 T(a, c)`, :math:`c = \sqrt{(1-\rho)/(1+\rho)}` (Owen 1956),
-evaluated here in one of two cancellation-free arrangements. Functions taking
+evaluated here in one of two cancellation-free arrangements. References: D. B. Owen,
+"Tables for computing bivariate normal probabilities", Ann. Math. Statist. 27, 1075 (1956);
+R. L. Plackett, "A reduction formula for normal multivariate integrals", Biometrika 41, 351
+(1954) (:math:`\partial_\rho P_2 = \phi_2`, used for |rho| <= 1/2). Functions taking
 ``one_minus_rho`` and ``one_plus_rho`` separately exist because near :math:`\rho = \pm 1`
 those differences carry all the information and must not be formed from a rounded
 :math:`\rho`. The general case :math:`h \neq k` is a one-dimensional integral done by
@@ -21,10 +24,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
-from theory._validate import real_array
+from theory.validation import real_array
 
 log_ndtr = special.log_ndtr
 SQRT2 = np.sqrt(2.0)
+LN2 = np.log(2.0)
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
 
@@ -33,7 +37,8 @@ _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
 
 
 def log_ndtr_diff(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    r"""ln(:math:`\Phi(\mathrm{upper}) - \Phi(\mathrm{lower})`) for lower <= upper, without cancellation.
+    r"""ln(:math:`\Phi(\mathrm{upper}) - \Phi(\mathrm{lower})`) for lower <= upper, without
+    cancellation.
 
     Close endpoints ((upper - lower)(1 + max|endpoint|) < 1) integrate the density by
     16-point Gauss-Legendre in log space; otherwise the difference is taken on the side of
@@ -61,7 +66,11 @@ def log_two_phi(x: np.ndarray) -> np.ndarray:
     """ln(2 Phi(x)) = log1p(erf(x/sqrt2)) for x > -1 (exact zero at x = 0, no cancellation
     near it), ln 2 + ln Phi(x) below."""
     x = np.asarray(x, float)
-    return np.where(x > -1.0, np.log1p(special.erf(x / SQRT2)), np.log(2.0) + log_ndtr(x))
+    near = x > -1.0  # each branch evaluated only where it is used
+    out = np.empty(x.shape)
+    out[near] = np.log1p(special.erf(x[near] / SQRT2))
+    out[~near] = LN2 + log_ndtr(x[~near])
+    return out
 
 
 def log_erf(x: np.ndarray) -> np.ndarray:
@@ -84,12 +93,19 @@ def owens_t(h: ArrayLike, a: ArrayLike) -> np.ndarray:
 
     scipy's implementation, except for :math:`0 \le a < 10^{-3}` with :math:`(ha)^2` small,
     where the Taylor series in ``a`` (exact to double precision there) replaces it.
+    h and a broadcast together (any shapes; infinite values allowed,
+    :math:`T(\pm\infty, a) = 0`); NaN raises ValueError.
+    References: Owen, Ann. Math. Statist. 27, 1075 (1956).
     """
-    h, a = np.broadcast_arrays(np.asarray(h, float), np.asarray(a, float))
+    h = real_array("h", h, allow_inf=True)
+    a = real_array("a", a, allow_inf=True)
+    h, a = np.broadcast_arrays(h, a)
     out = np.asarray(special.owens_t(h, a), dtype=float).copy()
-    beta = 0.5 * h * h
+    with np.errstate(over="ignore"):  # beta = inf: T underflows to 0 (scipy's value)
+        beta = 0.5 * h * h
     # beyond beta = 700, T <= a e^-beta/(2 pi) underflows and scipy's value stands
-    small = (np.abs(a) < _OWENS_SMALL_A) & (beta * a * a < 1e-3) & (beta < 700.0)
+    small = (np.abs(a) < _OWENS_SMALL_A) & (beta < 700.0)
+    small &= np.where(small, beta, 0.0) * np.where(small, a, 0.0) ** 2 < 1e-3
     if small.any():
         aa, bb = a[small], beta[small]
         # exp(-b t^2)/(1+t^2) = sum_n t^(2n) c_n,  c_n = sum_{j<=n} (-b)^j/j! (-1)^(n-j)
@@ -113,7 +129,8 @@ def _log_p2(a: np.ndarray, one_minus_rho: np.ndarray, one_plus_rho: np.ndarray) 
 
     rho >= 0 (c <= 1):  :math:`\ln P_2 = \ln\Phi(a) + \ln(1 - 2T(a,c)/\Phi(a))`,
     and 2T(a,c)/Phi(a) <= Phi(-a) <= 1/2, so nothing cancels.
-    rho < 0 (c > 1): Owen's identity :math:`T(a,c) + T(ca,1/c) = \tfrac12\Phi(a) + \tfrac12\Phi(ca) - \Phi(a)\Phi(ca)`
+    rho < 0 (c > 1): Owen's identity
+    :math:`T(a,c) + T(ca,1/c) = \tfrac12\Phi(a) + \tfrac12\Phi(ca) - \Phi(a)\Phi(ca)`
     gives :math:`P_2 = \Phi(ca)\,\mathrm{erf}(a/\sqrt2) + 2T(ca, 1/c)`, a sum of non-negative
     terms; where :math:`P_2 > 1/2` its complement
     :math:`1 - P_2 = 2\Phi(-a) + \mathrm{erf}(a/\sqrt2)\Phi(-ca) - 2T(ca,1/c)` is used instead
@@ -183,14 +200,19 @@ def _plackett_parts(a: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarra
     r"""Odd and even parts in q of P2(a; q) - Phi(a)^2, for 0 <= q <= 1/2:
     :math:`\tfrac12[\Delta(q) \mp \Delta(-q)]` with :math:`\Delta(q) = \int_0^q g`, integrating
     :math:`g(r) \pm g(-r) = e^{-a^2/(1-r^2)}\{2\cosh, 2\sinh\}(a^2 r/(1-r^2))/(2\pi\sqrt{1-r^2})`
-    directly, so both keep full relative accuracy as q -> 0 (the even part is O(q^2))."""
+    directly, so both keep full relative accuracy as q -> 0 (the even part is O(q^2)).
+    The exponential and the cosh/sinh are combined,
+    :math:`e^{-a^2/(1-r^2)}\{\cosh,\sinh\}(x) = \tfrac12[e^{-a^2/(1+r)} \pm e^{-a^2/(1-r)}]`
+    (the difference as :math:`e^{-a^2/(1+r)}(-\mathrm{expm1}(-2x))`), so no factor overflows:
+    large a underflows cleanly to 0 instead of giving inf * 0."""
     r = 0.5 * q[..., None] * (1.0 + _GL32_NODES)
-    one_minus_r2 = 1.0 - r * r
     a2 = a[..., None] ** 2
-    common = np.exp(-a2 / one_minus_r2) / (2.0 * np.pi * np.sqrt(one_minus_r2))
-    shift = a2 * r / one_minus_r2
-    odd = 0.5 * q * np.sum(_GL32_WEIGHTS * common * np.cosh(shift), axis=-1)
-    even = 0.5 * q * np.sum(_GL32_WEIGHTS * common * np.sinh(shift), axis=-1)
+    norm = _GL32_WEIGHTS / (4.0 * np.pi * np.sqrt(1.0 - r * r))
+    near = np.exp(-a2 / (1.0 + r))
+    far = np.exp(-a2 / (1.0 - r))
+    shift = a2 * r / (1.0 - r * r)
+    odd = 0.5 * q * np.sum(norm * (near + far), axis=-1)
+    even = 0.5 * q * np.sum(norm * near * -np.expm1(-2.0 * shift), axis=-1)
     return odd, even
 
 
@@ -218,6 +240,10 @@ def log_p2(a: ArrayLike, rho: ArrayLike) -> np.ndarray:
     Closed form through Owen's T for a >= 0 (see :func:`_log_p2`); the general quadrature
     of :func:`log_orthant` for a < 0. ``rho = 1`` gives ln Phi(a), ``rho = -1`` gives
     ln(2 Phi(a) - 1) (``-inf`` at a = 0).
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Owen, Ann. Math. Statist. 27, 1075 (1956) (P2 through Owen's T); Plackett,
+        Biometrika 41, 351 (1954).
     """
     a = real_array("a", a)
     rho = real_array("rho", rho, lower=-1.0, upper=1.0)
@@ -308,6 +334,13 @@ def _log_orthant_quadrature(
     endpoint and reaching 15 units beyond suffice.
     rho = +-1 use the limits Phi(min(h, k)) and Phi(k) - Phi(-h) (or 0).
     """
+    with np.errstate(over="ignore"):  # z^2 = inf: a zero Gaussian weight, ln f = -inf
+        return _log_orthant_quadrature_terms(h, k, one_minus_rho, one_plus_rho)
+
+
+def _log_orthant_quadrature_terms(
+    h: np.ndarray, k: np.ndarray, one_minus_rho: np.ndarray, one_plus_rho: np.ndarray
+) -> np.ndarray:
     h, k, omr, opr = np.broadcast_arrays(*(np.asarray(x, float) for x in (h, k, one_minus_rho,
                                                                            one_plus_rho)))
     rho = 0.5 * (opr - omr)
@@ -377,6 +410,9 @@ def log_orthant(h: ArrayLike, k: ArrayLike, rho: ArrayLike) -> np.ndarray:
     Relative accuracy ~1e-13 wherever the probability is representable, including deep
     tails and probabilities close to 1 (quadrature in log space; see
     :func:`_log_orthant_quadrature`).
+
+    Arguments broadcast together; returns a float64 array of their broadcast shape.
+    References: Plackett, Biometrika 41, 351 (1954); Owen, Ann. Math. Statist. 27, 1075 (1956).
     """
     h = real_array("h", h)
     k = real_array("k", k)

@@ -39,9 +39,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize, special
 
-from theory._validate import real_array
 from theory.counting import complexity
 from theory.gaussian import _geometric_offsets, log_integral, log_ndtr, panel_rule
+from theory.validation import real_array
 
 LN2 = np.log(2.0)
 LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
@@ -224,7 +224,8 @@ def local_entropy_saddle(d: float, jd: float, y: float, reference: str = "fixed_
     return _saddle(d, jd, y, reference, start)
 
 
-def zero_complexity_saddle(d: float, jd: float, reference: str = "fixed_point") -> LocalEntropySaddle:
+def zero_complexity_saddle(d: float, jd: float,
+                           reference: str = "fixed_point") -> LocalEntropySaddle:
     r"""The saddle at :math:`y^*` with :math:`\Sigma_{\rm ref}(y^*) = \phi - y^* S = 0`: the
     densest references that are still exponentially many (annealed count e^{0 N}).
 

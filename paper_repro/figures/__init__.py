@@ -8,7 +8,8 @@ A figure module defines
 - ``draw(record: dict, path: Path) -> None``: the PNG, drawn only from the saved record.
 
 :func:`produce` computes (or reloads, with ``redraw``), saves ``NAME.json`` with the
-parameters, seed and toolkit version beside the data, and draws ``NAME.png``.
+parameters, seed and ``provenance`` (code fingerprint, git commit, library versions, tasks
+computed vs reloaded) beside the data, and draws ``NAME.png``.
 """
 
 from __future__ import annotations
@@ -61,20 +62,28 @@ class Context:
     runs_dir: Path
     executor: Any = None
     progress: bool = True
+    fresh: bool = False
     timings: dict = field(default_factory=dict)
+    task_counts: dict = field(default_factory=dict)
 
     def sweep(self, label: str, func: TaskFunction, tasks: list[Task],
               owner: str | None = None) -> list[dict]:
         """Run ``tasks`` through the shared runner with a resumable store per (figure, label,
         mode, seed). ``owner`` names another figure whose store of the same label to share
-        (same keys and parameters give the same results, so finished tasks are reused)."""
+        (same keys and parameters give the same results, so finished tasks are reused).
+        ``fresh`` ignores what the stores hold; counts of computed and reloaded tasks go to
+        ``task_counts``."""
         mode = "quick" if self.quick else "full"
         name = owner or self.name
-        store = ResultStore(self.runs_dir / f"{name}-{label}-{mode}-seed{self.seed}.jsonl")
+        store = ResultStore(self.runs_dir / f"{name}-{label}-{mode}-seed{self.seed}.jsonl",
+                            fresh=self.fresh)
         start = time.perf_counter()
+        counts: dict = {}
         results = run_sweep(func, tasks, store, self.seed, executor=self.executor,
-                            progress=self.progress, description=f"{self.name}:{label}")
+                            progress=self.progress, description=f"{self.name}:{label}",
+                            counts=counts)
         self.timings[label] = round(time.perf_counter() - start, 3)
+        self.task_counts[label] = counts
         return results
 
 
@@ -92,17 +101,38 @@ def _jsonable(value):
     return value
 
 
+def read_record(path: Path) -> dict:
+    """A saved figure record; ValueError saying what is wrong with the file otherwise."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: run the figure once first")
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is not valid JSON ({exc}): recompute it without "
+                         "--redraw") from None
+    if not isinstance(record, dict) or not {"parameters", "data"} <= record.keys():
+        raise ValueError(f"{path} is not a figure record (no parameters/data): recompute it "
+                         "without --redraw")
+    return record
+
+
+def _task_totals(counts: dict[str, dict]) -> dict:
+    """Tasks over all sweeps of a figure: how many were computed, reloaded or computed by
+    another process sharing the store."""
+    keys = ("tasks", "computed", "reloaded", "by_other_process")
+    return {k: sum(c.get(k, 0) for c in counts.values()) for k in keys}
+
+
 def produce(name: str, ctx: Context, out_dir: Path, redraw: bool = False) -> tuple[Path, Path]:
     """Compute (or, with ``redraw``, reload) the figure's data, save it, draw the PNG."""
     from paper_repro import __version__
+    from paper_repro.provenance import provenance
 
     module = load(name)
     data_path = out_dir / f"{name}.json"
     png_path = out_dir / f"{name}.png"
     if redraw:
-        if not data_path.exists():
-            raise FileNotFoundError(f"{data_path} does not exist: run the figure once first")
-        record = json.loads(data_path.read_text())
+        record = read_record(data_path)
     else:
         start = time.perf_counter()
         computed = module.compute(ctx)
@@ -114,6 +144,8 @@ def produce(name: str, ctx: Context, out_dir: Path, redraw: bool = False) -> tup
             "quick": ctx.quick,
             "seconds": round(time.perf_counter() - start, 2),
             "sweep_seconds": ctx.timings,
+            "provenance": {**provenance(), "tasks": _task_totals(ctx.task_counts),
+                           "sweep_tasks": ctx.task_counts},
             **_jsonable(computed),
         }
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from paper_repro.sweep import Task, matching, result_shape
 from sim.annealing import anneal
 from sim.couplings import random_couplings
 from sim.dynamics import relax
@@ -25,7 +26,8 @@ def _random_start(n: int, rng: np.random.Generator) -> np.ndarray:
     return np.where(rng.random(n) < 0.5, 1, -1).astype(np.int8)
 
 
-def run_algorithm(J: np.ndarray, params: dict, rng: np.random.Generator) -> tuple[bool, int, np.ndarray]:
+def run_algorithm(J: np.ndarray, params: dict,
+                  rng: np.random.Generator) -> tuple[bool, int, np.ndarray]:
     """(found a verified FP, sweeps used, final state) of ``params['algorithm']`` on J (for
     "bp", reinforced belief propagation, the iterations of message updates)."""
     algorithm = params["algorithm"]
@@ -48,6 +50,7 @@ def run_algorithm(J: np.ndarray, params: dict, rng: np.random.Generator) -> tupl
     raise ValueError(f"algorithm must be one of {ALGORITHMS}; got {algorithm!r}")
 
 
+@result_shape(lambda p: {"found": (p["runs"],), "sweeps": (p["runs"],)})
 def convergence_task(params: dict, rng: np.random.Generator) -> dict:
     """Per run on a fresh instance: found (bool) and sweeps (int)."""
     found, sweeps = [], []
@@ -58,6 +61,46 @@ def convergence_task(params: dict, rng: np.random.Generator) -> dict:
         found.append(bool(ok))
         sweeps.append(int(used))
     return {"found": found, "sweeps": sweeps}
+
+
+# the accessibility sweeps (figures accessibility and phase_diagram share their stores)
+CONVERGENCE_SIZES = {
+    "quick": {"sizes": (250, 500, 1000, 2000), "runs": 12, "other_n": 250, "other_runs": 8,
+              "jds": np.round(np.arange(0.1, 1.21, 0.1), 3)},
+    "full": {"sizes": (250, 500, 1000, 2000, 4000, 8000, 16000), "runs": 40, "other_n": 1000,
+             "other_runs": 40, "jds": np.round(np.arange(0.2, 1.41, 0.05), 3)},
+}
+BUDGET = 1000  # sweeps (n single-neuron updates each)
+OTHERS = ({"algorithm": "sync", "p": 0.5, "label": "synchronous, p = 0.5"},
+          {"algorithm": "anneal", "label": "simulated annealing (300 sweeps + T=0 finish)"},
+          {"algorithm": "bp", "label": "reinforced belief propagation (r = 0.01)"})
+
+
+def async_tasks(sizes, jds, runs: int) -> list[Task]:
+    """One task per (n, J_D) of asynchronous dynamics with the sweep budget BUDGET."""
+    return [Task(f"async/n={n}/jd={jd}", {"algorithm": "async", "n": n, "jd": float(jd),
+                                          "runs": runs, "budget": BUDGET})
+            for n in sizes for jd in jds]
+
+
+def other_tasks(size: dict) -> list[Task]:
+    """One task per (algorithm of OTHERS, J_D) at the size ``size['other_n']``."""
+    return [Task(f"{o['algorithm']}/n={size['other_n']}/jd={jd}",
+                 {"algorithm": o["algorithm"], "p": o.get("p", 1.0), "n": size["other_n"],
+                  "jd": float(jd), "runs": size["other_runs"], "budget": BUDGET})
+            for o in OTHERS for jd in size["jds"]]
+
+
+def convergence_runs(ctx, size: dict) -> tuple[list[list[dict]], list[list[dict]]]:
+    """The task results over the J_D grid, per size (asynchronous dynamics) and per algorithm
+    of OTHERS, through sweeps stored under the ``accessibility`` figure (``phase_diagram``
+    calls this too and reuses the stores)."""
+    tasks = async_tasks(size["sizes"], size["jds"], size["runs"])
+    results = ctx.sweep("async", convergence_task, tasks, owner="accessibility")
+    others = other_tasks(size)
+    other_results = ctx.sweep("others", convergence_task, others, owner="accessibility")
+    return ([matching(tasks, results, n=n) for n in size["sizes"]],
+            [matching(others, other_results, algorithm=o["algorithm"]) for o in OTHERS])
 
 
 def success_probabilities(rows: list[dict]) -> list[float]:
@@ -89,6 +132,7 @@ def binomial_error(prob: np.ndarray, runs: int) -> np.ndarray:
 STABILITY_BINS = np.linspace(-2.0, 4.0, 61)
 
 
+@result_shape(lambda p: {"runs": (p["runs"],)})
 def found_fixed_point_task(params: dict, rng: np.random.Generator) -> dict:
     """Per run on a fresh instance: whether ``algorithm`` found a FP and, if so, its number of
     single-flip FP neighbours, its free-neuron fraction and the histogram of its local

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from paper_repro.sweep import Task
+from paper_repro.sweep import Task, result_shape
 from sim.couplings import chain_couplings, random_couplings
 from sim.enumeration import count_fixed_points, enumerate_fixed_points, pair_distance_histogram
 
 # self-couplings at which the enumeration figures count fixed points (shared so that the
 # figures can share one store of counts)
 COUNT_JDS = np.round(np.linspace(0.1, 2.0, 20), 4)
+# size and instances of the pair enumeration shared by pair_overlaps and franz_parisi (one store)
+PAIR_SIZES = {"quick": {"n": 18, "instances": 160}, "full": {"n": 22, "instances": 400}}
 
 
 def instance_tasks(sizes: dict[int, int], jds: np.ndarray, chunk: int = 20) -> list[Task]:
@@ -24,6 +26,7 @@ def instance_tasks(sizes: dict[int, int], jds: np.ndarray, chunk: int = 20) -> l
             for n, total in sizes.items() for c in range(-(-total // chunk))]
 
 
+@result_shape(lambda p: {"counts": (p["instances"], len(p["jds"]))})
 def count_task(params: dict, rng: np.random.Generator) -> dict:
     """#FP of ``instances`` fully asymmetric instances of size n at every J_D of ``jds``
     (one enumeration per instance decides all J_D at once)."""
@@ -39,6 +42,8 @@ def pair_tasks(n: int, jds, instances: int, chunk: int = 20) -> list[Task]:
             for jd in jds for c in range(instances // chunk)]
 
 
+@result_shape(lambda p: {"counts": (p["instances"],),
+                       "histograms": (p["instances"], p["n"] + 1)})
 def pair_task(params: dict, rng: np.random.Generator) -> dict:
     """Per instance at size n and self-coupling jd: #FP and the histogram of ordered FP pairs
     (s != s') at each Hamming distance k = 0..n."""
@@ -52,6 +57,7 @@ def pair_task(params: dict, rng: np.random.Generator) -> dict:
     return {"counts": counts, "histograms": hists}
 
 
+@result_shape(lambda p: {"counts": (p["instances"],)})
 def chain_count_task(params: dict, rng: np.random.Generator) -> dict:
     """#FP of ``instances`` chains (``layers`` layers of n neurons, one-to-one coupling lam)."""
     counts = [len(enumerate_fixed_points(chain_couplings(params["n"], params["layers"],

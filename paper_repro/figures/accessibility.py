@@ -8,57 +8,26 @@ import numpy as np
 
 import theory
 from paper_repro.figures._dynamics import (
+    BUDGET,
+    CONVERGENCE_SIZES,
+    OTHERS,
     binomial_error,
-    convergence_task,
+    convergence_runs,
     half_crossing,
     success_probabilities,
 )
 from paper_repro.plotting import as_array, figure, panel_label
-from paper_repro.sweep import Task, matching
 
 SUMMARY = ("probability that asynchronous dynamics reaches a fixed point within a sweep budget "
            "vs J_D for growing N, its convergence time, and synchronous dynamics, simulated "
            "annealing and reinforced belief propagation at one N, with the free-configuration "
            "threshold Phi^-1(3/4)")
 
-QUICK = {"sizes": (250, 500, 1000, 2000), "runs": 12, "other_n": 250, "other_runs": 8,
-         "jds": np.round(np.arange(0.1, 1.21, 0.1), 3)}
-FULL = {"sizes": (250, 500, 1000, 2000, 4000, 8000, 16000), "runs": 40, "other_n": 1000,
-        "other_runs": 40, "jds": np.round(np.arange(0.2, 1.41, 0.05), 3)}
-BUDGET = 1000  # sweeps (n single-neuron updates each)
-OTHERS = ({"algorithm": "sync", "p": 0.5, "label": "synchronous, p = 0.5"},
-          {"algorithm": "anneal", "label": "simulated annealing (300 sweeps + T=0 finish)"},
-          {"algorithm": "bp", "label": "reinforced belief propagation (r = 0.01)"})
-
-
-def async_tasks(sizes, jds, runs: int) -> list[Task]:
-    """One task per (n, J_D) of asynchronous dynamics with the sweep budget BUDGET."""
-    return [Task(f"async/n={n}/jd={jd}", {"algorithm": "async", "n": n, "jd": float(jd),
-                                          "runs": runs, "budget": BUDGET})
-            for n in sizes for jd in jds]
-
-
-def other_tasks(size: dict) -> list[Task]:
-    """One task per (algorithm of OTHERS, J_D) at the size ``size['other_n']``."""
-    return [Task(f"{o['algorithm']}/n={size['other_n']}/jd={jd}",
-                 {"algorithm": o["algorithm"], "p": o.get("p", 1.0), "n": size["other_n"],
-                  "jd": float(jd), "runs": size["other_runs"], "budget": BUDGET})
-            for o in OTHERS for jd in size["jds"]]
-
-
-def convergence_runs(ctx, size: dict) -> tuple[list[list[dict]], list[list[dict]]]:
-    """The task results over the J_D grid, per size (asynchronous dynamics) and per algorithm
-    of OTHERS, through sweeps stored under this figure (other figures call this to share)."""
-    tasks = async_tasks(size["sizes"], size["jds"], size["runs"])
-    results = ctx.sweep("async", convergence_task, tasks, owner="accessibility")
-    others = other_tasks(size)
-    other_results = ctx.sweep("others", convergence_task, others, owner="accessibility")
-    return ([matching(tasks, results, n=n) for n in size["sizes"]],
-            [matching(others, other_results, algorithm=o["algorithm"]) for o in OTHERS])
+SIZES = CONVERGENCE_SIZES
 
 
 def compute(ctx) -> dict:
-    size = QUICK if ctx.quick else FULL
+    size = SIZES["quick" if ctx.quick else "full"]
     jds = size["jds"]
     by_size, by_algorithm = convergence_runs(ctx, size)
     prob = [success_probabilities(rows) for rows in by_size]

@@ -17,14 +17,17 @@ SUMMARY = ("first-moment complexity per neuron of an L-layer chain (one-to-one c
 JD = 0.0
 LAYERS = (1, 2, 3, 4, 5)
 # neurons per layer used for enumeration (L n <= 16 in quick mode, <= 24 in full mode)
-QUICK = {"width": {2: 8, 3: 5, 4: 4, 5: 3}, "instances": 200, "lams": (0.25, 0.5, 1.0, 1.5)}
-FULL = {"width": {2: 12, 3: 8, 4: 6, 5: 4}, "instances": 1000,
-        "lams": (0.125, 0.25, 0.5, 0.75, 1.0, 1.5)}
+SIZES = {
+    "quick": {"width": {2: 8, 3: 5, 4: 4, 5: 3}, "instances": 200,
+              "lams": (0.25, 0.5, 1.0, 1.5)},
+    "full": {"width": {2: 12, 3: 8, 4: 6, 5: 4}, "instances": 1000,
+             "lams": (0.125, 0.25, 0.5, 0.75, 1.0, 1.5)},
+}
 CHUNK = 50
 
 
 def compute(ctx) -> dict:
-    size = QUICK if ctx.quick else FULL
+    size = SIZES["quick" if ctx.quick else "full"]
     lam_line = np.linspace(0.0, 2.0, 201)
     curves = [theory.chain_complexity(JD, lam_line, layers) for layers in LAYERS]
     tasks = [Task(f"L={L}/n={n}/lam={lam}/chunk={c}",

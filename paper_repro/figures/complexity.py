@@ -22,11 +22,15 @@ from paper_repro.sweep import pooled
 SUMMARY = ("complexity Sigma(J_D) = ln 2 + ln Phi(J_D) and exact finite-N ln E[#FP] / N against "
            "enumeration means (annealed) and (1/N) E ln #FP (quenched), N = 12..22 (full: to 32)")
 
-QUICK_SIZES = {12: 200, 14: 200, 16: 200, 18: 200, 20: 120, 22: 60}
-FULL_SIZES = {12: 1000, 14: 1000, 16: 1000, 18: 1000, 20: 800, 22: 600, 24: 400, 26: 200,
-              28: 100, 32: 20}
+SIZES = {
+    "quick": {12: 200, 14: 200, 16: 200, 18: 200, 20: 120, 22: 60},
+    "full": {12: 1000, 14: 1000, 16: 1000, 18: 1000, 20: 800, 22: 600, 24: 400, 26: 200,
+             28: 100, 32: 20},
+}
+
+
 def compute(ctx) -> dict:
-    sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
+    sizes = SIZES["quick" if ctx.quick else "full"]
     tasks = instance_tasks(sizes, JDS)
     results = ctx.sweep("counts", count_task, tasks)
     counts = {n: pooled(tasks, results, "counts", n=n) for n in sizes}

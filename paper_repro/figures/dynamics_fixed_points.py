@@ -16,14 +16,16 @@ SUMMARY = ("fixed points reached by asynchronous dynamics vs typical fixed point
            "FP neighbours per neuron, fraction of free neurons and distribution of stabilities, "
            "against the exact typical-FP (annealed) theory")
 
-QUICK = {"n": 500, "runs": 8, "jds": np.round(np.arange(0.6, 1.41, 0.1), 3)}
-FULL = {"n": 2000, "runs": 40, "jds": np.round(np.arange(0.6, 1.81, 0.05), 3)}
+SIZES = {
+    "quick": {"n": 500, "runs": 8, "jds": np.round(np.arange(0.6, 1.41, 0.1), 3)},
+    "full": {"n": 2000, "runs": 40, "jds": np.round(np.arange(0.6, 1.81, 0.05), 3)},
+}
 BUDGET = 1000
 HIST_JD = 0.8  # self-coupling of the stability histogram panel
 
 
 def compute(ctx) -> dict:
-    size = QUICK if ctx.quick else FULL
+    size = SIZES["quick" if ctx.quick else "full"]
     n, jds = size["n"], size["jds"]
     tasks = [Task(f"async/n={n}/jd={jd}", {"algorithm": "async", "n": n, "jd": float(jd),
                                            "runs": size["runs"], "budget": BUDGET})

@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 
 import theory
-from paper_repro.figures._instances import pair_task, pair_tasks
-from paper_repro.figures.pair_overlaps import FULL, QUICK
+from paper_repro.figures._instances import PAIR_SIZES, pair_task, pair_tasks
 from paper_repro.plotting import as_array, figure, panel_label
 from paper_repro.sweep import pooled
 
@@ -28,7 +27,7 @@ def compute(ctx) -> dict:
     jd_grid = np.geomspace(0.02, 4.0, 60 if ctx.quick else 200)
     gap = theory.overlap_gap(jd_grid)
 
-    size = QUICK if ctx.quick else FULL
+    size = PAIR_SIZES["quick" if ctx.quick else "full"]
     n = size["n"]
     tasks = pair_tasks(n, ENUM_JDS, size["instances"])
     results = ctx.sweep("pairs", pair_task, tasks, owner="pair_overlaps")

@@ -18,10 +18,12 @@ SUMMARY = ("local entropy S(d) of fixed points around references weighted by N_d
            "replica symmetric; y = 0 typical FP, larger y denser), against exact counts around "
            "the best and the typical enumerated fixed points at small N")
 
-QUICK = {"jds": (0.5,), "ds": (0.05, 0.1, 0.2, 0.3), "ys": (0.0, 1.0, 4.0),
-         "n": 16, "instances": 20}
-FULL = {"jds": (0.25, 0.5, 1.0), "ds": (0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4),
-        "ys": (0.0, 1.0, 4.0, None), "n": 20, "instances": 60}
+SIZES = {
+    "quick": {"jds": (0.5,), "ds": (0.05, 0.1, 0.2, 0.3), "ys": (0.0, 1.0, 4.0),
+              "n": 16, "instances": 20},
+    "full": {"jds": (0.25, 0.5, 1.0), "ds": (0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4),
+             "ys": (0.0, 1.0, 4.0, None), "n": 20, "instances": 60},
+}
 CHUNK = 10
 
 
@@ -48,7 +50,7 @@ def profile_task(params: dict, rng: np.random.Generator) -> dict:
 
 
 def compute(ctx) -> dict:
-    size = QUICK if ctx.quick else FULL
+    size = SIZES["quick" if ctx.quick else "full"]
     ys_label = ["y*" if y is None else f"{y:g}" for y in size["ys"]]
     tasks = [Task(f"jd={jd}/d={d}/y={lab}", {"jd": jd, "d": d, "y": y})
              for jd in size["jds"] for lab, y in zip(ys_label, size["ys"]) for d in size["ds"]]

@@ -7,30 +7,14 @@ from pathlib import Path
 import numpy as np
 
 import theory
+from paper_repro.figures._margins import GRID_SIZES, critical_margins
 from paper_repro.plotting import as_array, figure, panel_label
-from paper_repro.sweep import Task
 
 SUMMARY = ("annealed Franz-Parisi curves around margin-kappa fixed points, the gap-free "
            "margin kappa_c(J_D) and the J_D where margin fixed points in dense regions "
            "become exponentially many")
 
-
-QUICK_GRID, FULL_GRID = 8, 40  # self-couplings at which kappa_c is solved
-
-
-def critical_margin_task(params: dict, rng: np.random.Generator) -> dict:
-    del rng  # deterministic
-    return {"kappa_c": float(theory.critical_margin(params["jd"]))}
-
-
-def critical_margins(ctx) -> tuple[np.ndarray, np.ndarray]:
-    """kappa_c(J_D) on the figure's J_D grid, through a sweep stored under this figure (other
-    figures call this to share the store)."""
-    jd_grid = np.round(np.geomspace(0.06, 3.0, QUICK_GRID if ctx.quick else FULL_GRID), 6)
-    results = ctx.sweep("critical_margin", critical_margin_task,
-                        [Task(f"jd={j:.6f}", {"jd": float(j)}) for j in jd_grid],
-                        owner="margin_clusters")
-    return jd_grid, np.array([r["kappa_c"] for r in results])
+SIZES = GRID_SIZES  # the kappa_c grid, shared with phase_diagram
 
 
 def compute(ctx) -> dict:

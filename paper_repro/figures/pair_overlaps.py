@@ -1,4 +1,5 @@
-"""Figure ``pair_overlaps``: how far apart fixed points are, enumeration vs the exact pair formula."""
+"""Figure ``pair_overlaps``: how far apart fixed points are, enumeration vs the exact pair
+formula."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 import theory
-from paper_repro.figures._instances import mean_and_error, pair_task, pair_tasks
+from paper_repro.figures._instances import PAIR_SIZES, mean_and_error, pair_task, pair_tasks
 from paper_repro.plotting import as_array, figure, panel_label
 from paper_repro.sweep import pooled
 
@@ -15,12 +16,11 @@ SUMMARY = ("mean number of ordered fixed-point pairs at each overlap q = 1 - 2k/
            "enumeration vs the exact finite-N pair formula 2^N C(N,k) P2+^(N-k) P2-^k")
 
 JDS = (0.25, 0.5, 1.0)
-QUICK = {"n": 18, "instances": 160}
-FULL = {"n": 22, "instances": 400}
+SIZES = PAIR_SIZES
 
 
 def compute(ctx) -> dict:
-    size = QUICK if ctx.quick else FULL
+    size = SIZES["quick" if ctx.quick else "full"]
     n = size["n"]
     tasks = pair_tasks(n, JDS, size["instances"])
     results = ctx.sweep("pairs", pair_task, tasks)

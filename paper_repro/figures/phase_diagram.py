@@ -7,8 +7,15 @@ from pathlib import Path
 import numpy as np
 
 import theory
-from paper_repro.figures import accessibility, margin_clusters
-from paper_repro.figures._dynamics import half_crossing, success_probabilities
+from paper_repro.figures._dynamics import (
+    BUDGET,
+    CONVERGENCE_SIZES,
+    OTHERS,
+    convergence_runs,
+    half_crossing,
+    success_probabilities,
+)
+from paper_repro.figures._margins import critical_margins
 from paper_repro.plotting import as_array, figure, panel_label
 
 SUMMARY = ("the J_D axis: complexities of all FPs, of gap-free margin FPs and of fully free "
@@ -19,11 +26,11 @@ SUMMARY = ("the J_D axis: complexities of all FPs, of gap-free margin FPs and of
 
 def compute(ctx) -> dict:
     jd = np.geomspace(0.01, 3.0, 120 if ctx.quick else 400)
-    margin_jd, kappa_c = margin_clusters.critical_margins(ctx)
+    margin_jd, kappa_c = critical_margins(ctx)
     finite = np.isfinite(kappa_c)
-    size = accessibility.QUICK if ctx.quick else accessibility.FULL
+    size = CONVERGENCE_SIZES["quick" if ctx.quick else "full"]
     # the same sweeps as the accessibility figure: its finished stores are reused
-    by_size, by_algorithm = accessibility.convergence_runs(ctx, size)
+    by_size, by_algorithm = convergence_runs(ctx, size)
     measured = [half_crossing(size["jds"], success_probabilities(rows)) for rows in by_size]
     other_thresholds = [half_crossing(size["jds"], success_probabilities(rows))
                         for rows in by_algorithm]
@@ -31,8 +38,8 @@ def compute(ctx) -> dict:
         free_complexity = theory.free_configuration_complexity(jd)
     return {"parameters": {"sizes": size["sizes"], "runs": size["runs"],
                            "other_n": size["other_n"], "other_runs": size["other_runs"],
-                           "others": [o["label"] for o in accessibility.OTHERS],
-                           "budget_sweeps": accessibility.BUDGET,
+                           "others": [o["label"] for o in OTHERS],
+                           "budget_sweeps": BUDGET,
                            "approximation": "annealed first moments; measured threshold = J_D "
                                             "where P(async FP within budget) = 1/2"},
             "data": {"jd": jd, "complexity": theory.complexity(jd),

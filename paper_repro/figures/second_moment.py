@@ -15,8 +15,10 @@ from paper_repro.sweep import pooled
 SUMMARY = ("second-moment ratio E[Z^2]/E[Z]^2 vs J_D: exact finite-N sums over pair distances "
            "and the N = inf limit, against enumeration (bootstrap error bars)")
 
-QUICK_SIZES = {12: 2000, 16: 1000, 20: 600}
-FULL_SIZES = {12: 20000, 16: 10000, 20: 5000, 24: 1000}
+SIZES = {
+    "quick": {12: 2000, 16: 1000, 20: 600},
+    "full": {12: 20000, 16: 10000, 20: 5000, 24: 1000},
+}
 BOOTSTRAP = 400
 
 
@@ -33,7 +35,7 @@ def ratio_with_bootstrap(counts: np.ndarray, rng: np.random.Generator,
 
 
 def compute(ctx) -> dict:
-    sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
+    sizes = SIZES["quick" if ctx.quick else "full"]
     tasks = instance_tasks(sizes, JDS)
     results = ctx.sweep("counts", count_task, tasks, owner="complexity")
     counts = {n: pooled(tasks, results, "counts", n=n) for n in sizes}

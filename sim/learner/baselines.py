@@ -56,7 +56,8 @@ def random_features(config: LearnerConfig, x: np.ndarray,
 def fit_readout(config: LearnerConfig, train_features: np.ndarray, y_train: np.ndarray,
                 test_features: np.ndarray, y_test: np.ndarray, n_classes: int, epochs: int,
                 rng: np.random.Generator,
-                on_step: Callable[[int, int], None] | None = None) -> Iterator[tuple[np.ndarray, EpochRecord]]:
+                on_step: Callable[[int, int], None] | None = None,
+                ) -> Iterator[tuple[np.ndarray, EpochRecord]]:
     """Train W_out (H, C) alone with the learner's readout rule (and its learning-rate schedule)
     on fixed +-1 features;
     yield (W_out, record) after every epoch."""

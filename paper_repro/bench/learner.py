@@ -24,7 +24,8 @@ def _sign(h: np.ndarray) -> np.ndarray:
 
 def naive_train_step(w_in: np.ndarray, j: np.ndarray, w_out: np.ndarray, w_back: np.ndarray,
                      x: np.ndarray, y: np.ndarray, cfg) -> None:
-    """Reference step of the one-layer synchronous (p = 1) learner, dense and float64.
+    """The timed baseline: the one-layer synchronous (p = 1) learner step, dense and float64
+    (the tests' oracle tests/learner_reference.py is a frozen copy).
 
     Updates w_in (N, H), j (H, H), w_out (H, C) in place (pre-synaptic-major, like
     sim.learner.Network); w_back (C, H) is the fixed feedback."""
@@ -53,9 +54,9 @@ def naive_train_step(w_in: np.ndarray, j: np.ndarray, w_out: np.ndarray, w_back:
 
 def _step_benchmark(quick: bool) -> dict:
     from sim.learner import LearnerConfig, init_network, train_step
-    from sim.learner.relaxation import input_field, training_relaxation
     from sim.learner.model import labels_pm1
     from sim.learner.plasticity import apply_plasticity
+    from sim.learner.relaxation import input_field, training_relaxation
 
     h, n, b = (400 if quick else 1600), 784, 16
     cfg = LearnerConfig(hidden=h, batch_size=b)

@@ -12,13 +12,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import platform
 import time
+from pathlib import Path
 
 BENCHMARK_MODULES: list[str] = [
-    "paper_repro.bench_fixed_points",
-    "paper_repro.bench_dynamics",
-    "paper_repro.bench_learner",
+    "paper_repro.bench.fixed_points",
+    "paper_repro.bench.dynamics",
+    "paper_repro.bench.learner",
+    "paper_repro.bench.theory",
 ]
 
 
@@ -41,6 +44,11 @@ def best_time(func, repeat: int = 5, number: int = 1) -> float:
 
 def main(args: argparse.Namespace) -> int:
     from paper_repro import __version__
+    from paper_repro.cli import writable_file
+    from paper_repro.provenance import provenance
+
+    if args.json:
+        writable_file(Path(args.json), "--json")
 
     results = []
     for module_name in BENCHMARK_MODULES:
@@ -51,8 +59,9 @@ def main(args: argparse.Namespace) -> int:
             results.append(entry)
     report = {
         "version": __version__,
+        "provenance": provenance(),
         "machine": {"python": platform.python_version(), "processor": platform.processor(),
-                    "cpus": __import__("os").cpu_count()},
+                    "cpus": os.cpu_count()},
         "quick": bool(args.quick),
         "results": results,
     }
