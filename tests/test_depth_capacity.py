@@ -14,7 +14,8 @@ from paper_repro.figures import _learning as lr
 from sim.learner import LearnerConfig
 
 TINY = {"hiddens": [12], "layers": [1, 2], "jds": [0.5], "options": ["dense"],
-        "max_epochs": 4, "eval_every": 2, "patience": 2, "seeds": 2, "tune_replicas": 1, "tune_alpha": 1.0,
+        "max_epochs": 4, "eval_every": 2, "patience": 2, "seeds": 2, "tune_replicas": 1,
+        "tune_alpha": 1.0,
         "tune_grid": {"lambda_x": [2.0, 4.5]},
         "tune_dense": [{"lambda_layers": 1.0, "eta_layers": 0.005}], "check_factor": 2,
         "extra": [], "representation": {"hidden": 12, "train_size": 100, "epochs": [0, 1],

@@ -1,5 +1,6 @@
 """The learner figures: quick-mode outputs at tiny sizes, deterministic task functions,
-the fixed-point test against a dense recomputation (depth_capacity: tests/test_depth_capacity.py)."""
+the fixed-point test against a dense recomputation (depth_capacity:
+tests/test_depth_capacity.py)."""
 
 from __future__ import annotations
 

@@ -9,30 +9,31 @@ chain (no hidden neuron with s_i != sign(h_i)). Training runs at most ``max_epoc
 and stops at the first evaluation (every ``eval_every`` epochs) where >= 95 % are stored, or
 (in the bisection) after ``patience`` epochs without a new best stored fraction. The
 capacity P_c of one (setting, seed) is found by bisection on the integer P in [0, 2.5 H]
-(doubled while its top is stored): the largest P found stored, to a resolution of ``max(1, H // 20)`` patterns; alpha_c = P_c / H
-(per neuron of one layer) and P_c / (L H) (per hidden neuron), mean +- standard error over
-seeds (each seed its own pattern sets and network).
+(doubled while its top is stored): the largest P found stored, to a resolution of
+``max(1, H // 20)`` patterns; alpha_c = P_c / H (per neuron of one layer) and P_c / (L H) (per
+hidden neuron), mean +- standard error over seeds (each seed its own pattern sets and network).
 
 Inter-layer options: learned dense matrices (``interlayer="dense"``), the same with the
 label's feedback W_back r(y_hat) sent to every hidden layer instead of the last one only
 (``feedback_to="all"``, a variant of the model: the check of issue 11 found that the label
 barely reaches the lower layers otherwise), and fixed one-to-one couplings lambda in
-{0.5, 1, 2}. Per-depth hyperparameters (input strength lambda_x, feedback
-lambda_back, and for the dense option the initial inter-layer strength and its learning rate)
-are chosen per (L, option) on held-out associations (replicas >= 1000, never used for the
-reported capacities): the candidate with the largest stored fraction at load
+{0.5, 1, 2}. Per-depth hyperparameters (the product ``tune_grid`` of input strengths
+lambda_x, times ``tune_dense``, the initial strength and learning rate of learned inter-layer
+matrices) are chosen per (L, option) on held-out associations (replicas >= 1000, never used
+for the reported capacities): the candidate with the largest stored fraction at load
 ``tune_alpha``, ties to fewer epochs. The choices are in the JSON (``tuning``) and reused at
 the other widths and self-couplings.
 
 Budget check: seed 0 of every (L, option) at the first J_D and H is retrained at its first
-failing P with ``check_factor`` times the epoch budget; whether it then becomes stored says
-whether the budget limited the capacity.
+failing P with ``check_factor`` times the epoch budget and no patience (a fresh run: it
+measures the budget and the run-to-run spread together; its epochs say which).
 
 Representations: L = 3 nets (learned inter-layer matrices, feedback to the last or to every
-layer) trained on Entangled MNIST and on random associations; after several epochs, per layer, the mean overlap (1/H) s_a . s_b of the
-free fixed points of same-class and of different-class pairs, the cosine overlap matrix of
-the class means, and the label's reach: the fraction of neurons of each layer whose state at
-the end of the clamped phase changes when the label is replaced by another class.
+layer) trained on Entangled MNIST and on random associations; after several epochs, per
+layer, the mean overlap (1/H) s_a . s_b of the free fixed points of same-class and of
+different-class pairs, the cosine overlap matrix of the class means, and the label's reach:
+the fraction of neurons of each layer whose state at the end of the clamped phase changes
+when the label is replaced by another class.
 """
 
 from __future__ import annotations
@@ -245,7 +246,8 @@ def _store_params(config: dict, n_patterns: int, replica: int, sizes: dict, stop
 def tune(ctx, sizes: dict) -> dict:
     """Per (L, option) the candidate with the largest mean stored fraction (capped at the
     threshold, where training stops) at load tune_alpha on held-out replicas (J_D and H: the
-    first of the figure's), ties to fewer epochs; returns {f"{L}/{option}": {"choice": overrides, "scores": [...]}}."""
+    first of the figure's), ties to fewer epochs; returns
+    {f"{L}/{option}": {"choice": overrides, "scores": [...]}}."""
     jd, h = sizes["jds"][0], sizes["hiddens"][0]
     n_patterns = round(sizes["tune_alpha"] * h)
     entries = [(L, option, cand) for L in sizes["layers"] for option in _options(sizes, L)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.data import Dataset
-from sim.learner.relaxation import input_field, relax_free, sweep
 from sim.learner.model import LearnerConfig, init_network, labels_pm1
 from sim.learner.plasticity import readout_update
+from sim.learner.relaxation import input_field, relax_free, sweep
 from sim.learner.training import EpochRecord, linear_schedule, run_epochs
 
 ACTIVATIONS = ("relu", "tanh", "sign")

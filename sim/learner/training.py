@@ -18,9 +18,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from sim.data import Dataset
-from sim.learner.relaxation import input_field, predict, readout_field, training_relaxation
 from sim.learner.model import LearnerConfig, Network, init_network, labels_pm1
 from sim.learner.plasticity import apply_plasticity
+from sim.learner.relaxation import input_field, predict, readout_field, training_relaxation
 
 
 @dataclass(frozen=True)
