@@ -220,7 +220,7 @@ def test_derivatives_of_the_site_log_term():
     np.testing.assert_allclose(t["d2_m"], d2_m, rtol=1e-5)
     d_hm = (ell(m + step, h + step) - ell(m + step, h - step) - ell(m - step, h + step)
             + ell(m - step, h - step)) / (4 * step**2)
-    np.testing.assert_allclose(t["d_hm"], -d_hm, rtol=1e-5)
+    np.testing.assert_allclose(t["d_hm"], d_hm, rtol=1e-5)
 
 
 def test_replicon_is_one_for_decoupled_replicas():
