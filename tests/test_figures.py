@@ -20,13 +20,13 @@ TINY = {
     "pair_overlaps": {"QUICK": {"n": 10, "instances": 20}},
     "franz_parisi": {"QUICK": {"n": 10, "instances": 20}},
     "margin_clusters": {"QUICK_GRID": 2},
-    "local_entropy": {"QUICK": {"jds": (0.5,), "ds": (0.1,), "ys": (1.0,), "n": 10,
-                                "instances": 10}},
+    "local_entropy": {"QUICK": {"trace_jds": (), "jds": (0.5,), "ds": (0.1,), "ys": (1.0,),
+                                "n": 10, "instances": 10}},
     "accessibility": {"QUICK": {"sizes": (60, 120), "runs": 3, "other_n": 60, "other_runs": 2,
                                 "jds": np.array([0.3, 1.0])}},
     "dynamics_fixed_points": {"QUICK": {"n": 80, "runs": 3, "jds": np.array([0.8, 1.2])}},
     "chain": {"QUICK": {"width": {2: 4, 3: 3}, "instances": 50, "lams": (0.5, 1.0)}},
-    "phase_diagram": {},
+    "phase_diagram": {"DENSE_THRESHOLD": None},
 }
 
 

@@ -40,6 +40,7 @@ _MAX_POINTS = 600
 _LOG_D_TOP = float(np.log(0.49))  # traces stop beyond this (S* -> Sigma as d -> 1/2)
 _D_TOP = 0.268  # the large-d start (fixed-y saddles continued in y to y*)
 _SAME = 1e-6  # solutions with order parameters this close (max norm) are the same
+_COLLAPSED = 6.9  # logit(c^2/(1-p^2)) beyond which the y replicas count as collapsed
 
 
 @dataclass
@@ -66,16 +67,16 @@ def _arc_solve(jd, reference, pred, tangent):
         return np.append(r, tangent @ (big - pred))
 
     func = _guarded(func)
-    sol = optimize.root(func, pred, method="hybr", options={"xtol": 1e-12, "maxfev": 80})
+    sol = optimize.root(func, pred, method="hybr", options={"xtol": 1e-12, "maxfev": 200})
     res = func(sol.x)
     return sol.x, bool(np.max(np.abs(res)) < 1e-9 and sol.x[0] < np.log(0.5))
 
 
 def _trace(jd, reference, start: np.ndarray, direction: np.ndarray) -> _Trace:
     """Pseudo-arclength continuation from X = start towards the sign of direction[0] (up or
-    down in d) until ln d leaves
-    [ln D_MIN, ln 0.49], the step falls below _MIN_STEP (the solution is lost), or
-    _MAX_POINTS points."""
+    down in d) until ln d leaves [ln D_MIN, ln 0.49], the y replicas collapse (1 - q1 <
+    1e-3 (1 - p^2): S -> 0+, the replicas sit on one configuration; LOCAL_ENTROPY.md
+    section 11), the step falls below _MIN_STEP (the solution is lost), or _MAX_POINTS."""
     # initial tangent: secant to a natural-continuation point 0.02 away in ln d
     log_d1 = start[0] + 0.02 * np.sign(direction[0])
     second = _zero_complexity_solve(float(np.exp(log_d1)), jd, reference, start[1:])[1]
@@ -99,6 +100,8 @@ def _trace(jd, reference, start: np.ndarray, direction: np.ndarray) -> _Trace:
             return _Trace(pts, ["top"])
         if x[0] < np.log(D_MIN):
             return _Trace(pts, ["bottom"])
+        if x[3] > _COLLAPSED:
+            return _Trace(pts, ["collapsed"])
     return _Trace(pts, ["length"])
 
 
@@ -281,131 +284,128 @@ def zero_complexity_curve(d: ArrayLike, jd: float, reference: str = "fixed_point
 # --------------------------------------------------------------------------- gaps and threshold
 
 
-def _curve_minimum(jd: float, reference: str = "fixed_point") -> tuple[float, float]:
-    """(min over (0, 1/2] of S*(d), the d where it sits): S* on the anchor grid (every 0.5 in
-    ln d from 1e-6, and d = 1/2), then bounded Brent in ln d between the neighbours of the
-    smallest grid value. Below d = 1e-6 S* ~ d ln(nu*/d) + d > 0 (section 10), so the grid
-    starts there."""
-    grid = np.append(np.exp(np.arange(np.log(D_MIN), _LOG_D_TOP, 0.5)), 0.5)
-    values = zero_complexity_curve(grid, jd, reference).local_entropy
-    i = int(np.argmin(values))
-    if i == 0 or i == grid.size - 1:
-        return float(values[i]), float(grid[i])
-    res = optimize.minimize_scalar(
-        lambda t: float(zero_complexity_curve(np.exp(t), jd, reference).local_entropy[0]),
-        bounds=(np.log(grid[i - 1]), np.log(grid[i + 1])), method="bounded",
-        options={"xatol": 1e-4})
-    if res.fun < values[i]:
-        return float(res.fun), float(np.exp(res.x))
-    return float(values[i]), float(grid[i])
+def _positive_intervals(table: np.ndarray) -> list[tuple[float, float]]:
+    """Intervals of d (linear interpolation in ln d between trace points) where a trace's
+    S* > 0; each segment of the trace contributes its positive part."""
+    out = []
+    for (d0, s0, _), (d1, s1, _) in itertools.pairwise(table):
+        lo, hi = sorted((np.log(d0), np.log(d1)))
+        s_lo, s_hi = (s0, s1) if np.log(d0) <= np.log(d1) else (s1, s0)
+        if s_lo > 0 and s_hi > 0:
+            out.append((lo, hi))
+        elif s_lo > 0 or s_hi > 0:
+            cut = lo + (hi - lo) * s_lo / (s_lo - s_hi)
+            out.append((lo, cut) if s_lo > 0 else (cut, hi))
+    return out
 
 
-def _gap_edges(jd: float, lo: float, hi: float, reference: str) -> float:
-    """The d in [lo, hi] where S*(d) changes sign (Brent in ln d, to 1e-6 relative)."""
-    def s_of(t):
-        return float(zero_complexity_curve(np.exp(t), jd, reference).local_entropy[0])
-
-    return float(np.exp(optimize.brentq(s_of, np.log(lo), np.log(hi), xtol=1e-6)))
+def _gaps(structure: BranchStructure) -> list[tuple[float, float]]:
+    """Subintervals of [D_MIN, 0.49] not covered by any positive part of a non-collapsed
+    zero-complexity branch (below D_MIN S* ~ d ln(nu*/d) + d > 0; above 0.49 S* -> Sigma)."""
+    pieces = sorted(iv for tr in structure.traces for iv in _positive_intervals(tr))
+    gaps, reach = [], np.log(D_MIN)
+    for lo, hi in pieces:
+        if lo > reach + 1e-9:
+            gaps.append((float(np.exp(reach)), float(np.exp(lo))))
+        reach = max(reach, hi)
+    if reach < _LOG_D_TOP - 1e-9:
+        gaps.append((float(np.exp(reach)), 0.49))
+    return gaps
 
 
 @dataclass(frozen=True)
 class ClusterPhase:
     """Classification of J_D by the zero-complexity local entropy S*(d) (annealed over J,
-    replica symmetric, zero reference complexity).
+    replica symmetric, zero reference complexity; LOCAL_ENTROPY.md section 13).
 
-    phase: "gapped" (S* < 0 on ``gap``: even the densest exponentially numerous FPs have no
-    other FP at those distances), "gap-free" (S* >= 0 on (0, 1/2] but not increasing: a dip)
-    or "dense" (S* > 0 and increasing on all of (0, 1/2]). min_entropy, d_min: the minimum of
-    S* over (0, 1/2] away from d -> 0 (S* ~ d ln(nu*/d) + d > 0 there) and where it sits
-    (d_min = 0 if S* is increasing)."""
+    phase: "gapped" (on ``gap`` = (d_lo, d_hi) no zero-complexity RS solution has S* > 0
+    without its y replicas collapsing onto one configuration: even the densest exponentially
+    numerous FPs have no exponential number of FPs at those distances), "gap-free" (S* > 0 on
+    all of (0, 1/2], but not increasing) or "dense" (one branch, S* > 0 and increasing on
+    all of (0, 1/2]). min_entropy, d_min: the smallest S* on the branches' positive parts
+    away from d -> 0 and where it sits; structure: the branches (:func:`branch_structure`)."""
 
     jd: float
     phase: str
     gap: tuple[float, float] | None
     min_entropy: float
     d_min: float
+    structure: BranchStructure
 
 
 def cluster_phase(jd: float, reference: str = "fixed_point") -> ClusterPhase:
-    r"""Gapped / gap-free / dense classification of J_D (see :class:`ClusterPhase`) from
-    :func:`zero_complexity_curve` on a grid of d every 0.5 in ln d from 1e-6 to 0.49 (and
-    1/2), the interior minimum refined by bounded Brent and the gap edges by Brent. Below
-    d = 1e-6 the small-d limit :math:`S^* = d\ln(\nu^*/d) + d > 0` holds (LOCAL_ENTROPY.md
-    section 10). Approximations: annealed over J, replica symmetric, zero reference
-    complexity; the branch rule of :func:`_primary`. Minutes per J_D (continuation).
+    r"""Gapped / gap-free / dense classification of J_D (see :class:`ClusterPhase`) from the
+    traced zero-complexity branches (:func:`branch_structure`); the gap edges are
+    interpolated (linearly in ln d) between trace points, a few percent in d. Below d = 1e-6
+    the small-d limit :math:`S^* = d\ln(\nu^*/d) + d > 0` holds (LOCAL_ENTROPY.md section
+    10). Approximations: annealed over J, replica symmetric, zero reference complexity.
+    Seconds to minutes per J_D (cached).
     """
-    jd = float(real_array("jd", jd, lower=JD_RANGE[0], upper=JD_RANGE[1]))
-    grid = np.append(np.exp(np.arange(np.log(D_MIN), _LOG_D_TOP, 0.5)), 0.5)
-    s = zero_complexity_curve(grid, jd, reference).local_entropy
-    dips = np.flatnonzero((s[1:-1] < s[:-2]) & (s[1:-1] <= s[2:])) + 1
-    if dips.size == 0:
-        return ClusterPhase(jd, "dense", None, float(s.min()), 0.0)
-    i = int(dips[np.argmin(s[dips])])
-    res = optimize.minimize_scalar(
-        lambda t: float(zero_complexity_curve(np.exp(t), jd, reference).local_entropy[0]),
-        bounds=(np.log(grid[i - 1]), np.log(grid[i + 1])), method="bounded",
-        options={"xatol": 1e-4})
-    s_min, d_min = (float(res.fun), float(np.exp(res.x))) if res.fun < s[i] else (
-        float(s[i]), float(grid[i]))
-    if s_min >= 0:
-        return ClusterPhase(jd, "gap-free", None, s_min, d_min)
-    neg = np.flatnonzero(s < 0)
-    first, last = (neg[0], neg[-1]) if neg.size else (i, i)
-    lo = _gap_edges(jd, grid[first - 1], d_min if s[first] >= 0 else grid[first], reference)
-    hi = _gap_edges(jd, d_min if s[last] >= 0 else grid[last], grid[last + 1], reference)
-    return ClusterPhase(jd, "gapped", (lo, hi), s_min, d_min)
+    structure = branch_structure(jd, reference)
+    gaps = _gaps(structure)
+    rows = np.concatenate(structure.traces)
+    positive = rows[(rows[:, 1] > 0) & (rows[:, 0] > 10 * D_MIN)]
+    # the dip: smallest S* after the first local maximum of the small-d branch
+    small = structure.traces[0]
+    peak = int(np.argmax(np.diff(small[:, 1]) < 0)) if (np.diff(small[:, 1]) < 0).any() else -1
+    if gaps:
+        lo, hi = gaps[0][0], gaps[-1][1]
+        return ClusterPhase(structure.jd, "gapped", (lo, hi), float(rows[:, 1].min()),
+                            float(rows[np.argmin(rows[:, 1]), 0]), structure)
+    if peak < 0 and len(structure.traces) == 1 and not structure.folds[0]:
+        return ClusterPhase(structure.jd, "dense", None, float(positive[:, 1].min()), 0.0,
+                            structure)
+    tail = small[peak:] if peak >= 0 else rows
+    i = int(np.argmin(tail[:, 1]))
+    return ClusterPhase(structure.jd, "gap-free", None, float(tail[i, 1]), float(tail[i, 0]),
+                        structure)
 
 
 @dataclass(frozen=True)
 class DenseClusterThreshold:
     """Critical self-coupling of dense clusters (annealed over J, RS, zero complexity).
 
-    jd: the smallest J_D with S*(d) >= 0 on all of (0, 1/2]; error: its numerical
-    uncertainty (half the final bracket plus the quadrature/solver error propagated through
-    the slope of min_d S* in J_D); d_close: the d where the last gap closes (the minimum of
-    S* at J_D = jd); bracket: the final bracket in J_D."""
+    jd: the smallest J_D with no gap in S*(d) on (0, 1/2] (:func:`cluster_phase`); error: its
+    numerical uncertainty (half the final bisection bracket); d_close: where the last gap
+    closes (the gap's position at the gapped end of the bracket); bracket: (gapped J_D,
+    gap-free J_D); phases: the ClusterPhase of every J_D evaluated."""
 
     jd: float
     error: float
     d_close: float
     bracket: tuple[float, float]
+    phases: list[ClusterPhase]
 
 
-def _min_entropy(jd: float, reference: str) -> tuple[float, float]:
-    ph = cluster_phase(jd, reference)
-    return ph.min_entropy if ph.phase != "dense" else np.inf, ph.d_min
-
-
-def dense_cluster_threshold(bracket: tuple[float, float] = (0.03, 0.0956), xtol: float = 1e-5,
+def dense_cluster_threshold(bracket: tuple[float, float] = (0.045, 0.0956), xtol: float = 2e-3,
                             reference: str = "fixed_point") -> DenseClusterThreshold:
-    r"""The critical J_D above which the zero-complexity local entropy S*(d) has no gap:
-    the root of :math:`m(J_D) = \min_{0 < d \le 1/2} S^*(d; J_D)` (the minimum of
-    :func:`cluster_phase`) by Brent's method inside ``bracket`` (default: from J_D = 0.03,
-    gapped, to the margin bound J* = 0.0956 of :func:`theory.margin_dense_threshold`).
+    r"""The critical J_D above which the zero-complexity local entropy S*(d) has no gap on
+    (0, 1/2]: bisection of :func:`cluster_phase` (gapped below, gap-free or dense above) in
+    ``bracket`` (default: from J_D = 0.045, gapped, to the margin bound J* = 0.0956 of
+    :func:`theory.margin_dense_threshold`) down to ``xtol``.
 
-    Approximations: annealed over J, replica symmetric among the y replicas (stability in
-    LOCAL_ENTROPY.md section 12), zero reference complexity, and the branch rule (at fixed y
-    the larger phi; S* = min_y phi(y)/y). Tens of minutes (each J_D traces the branches).
+    Approximations: annealed over J, replica symmetric among the y replicas (stability:
+    :func:`theory.local_entropy.replicon_eigenvalue`), zero reference complexity, the branch
+    rule of LOCAL_ENTROPY.md section 11 and collapsed solutions (q1 -> 1) counted as S* = 0.
+    Minutes per evaluated J_D (each traces the branches from d = 1e-6 to 0.49).
     """
     lo, hi = (float(b) for b in bracket)
     if not JD_RANGE[0] <= lo < hi <= JD_RANGE[1]:
         raise ValueError(f"bracket must satisfy {JD_RANGE[0]} <= lo < hi <= {JD_RANGE[1]}")
-    found: dict[float, tuple[float, float]] = {}
-
-    def m_of(j: float) -> float:
-        if j not in found:
-            found[j] = _min_entropy(j, reference)
-        return found[j][0]
-
-    if not m_of(lo) < 0 <= m_of(hi):
-        raise ValueError(f"bracket {bracket} does not enclose the threshold: min S* = "
-                         f"{m_of(lo):.3g} at {lo}, {m_of(hi):.3g} at {hi}")
-    root, res = optimize.brentq(lambda j: min(m_of(j), 1.0), lo, hi, xtol=xtol,
-                                full_output=True)
-    del res
-    near = sorted(found, key=lambda j: abs(j - root))[:2]
-    j_lo = max([j for j in found if m_of(j) < 0], default=lo)
-    j_hi = min([j for j in found if m_of(j) >= 0], default=hi)
-    slope = abs(m_of(near[0]) - m_of(near[1])) / max(abs(near[0] - near[1]), 1e-300)
-    error = 0.5 * (j_hi - j_lo) + 1e-9 / max(slope, 1e-12)
-    return DenseClusterThreshold(float(root), float(error), found[near[0]][1], (j_lo, j_hi))
+    if not xtol > 0:
+        raise ValueError("xtol must be > 0")
+    phases = [cluster_phase(lo, reference), cluster_phase(hi, reference)]
+    if phases[0].phase != "gapped" or phases[1].phase == "gapped":
+        raise ValueError(f"bracket {bracket} does not enclose the threshold: "
+                         f"{phases[0].phase} at {lo}, {phases[1].phase} at {hi}")
+    last_gap = phases[0].gap
+    while hi - lo > xtol:
+        mid = 0.5 * (lo + hi)
+        ph = cluster_phase(mid, reference)
+        phases.append(ph)
+        if ph.phase == "gapped":
+            lo, last_gap = mid, ph.gap
+        else:
+            hi = mid
+    d_close = float(np.sqrt(last_gap[0] * last_gap[1]))
+    return DenseClusterThreshold(0.5 * (lo + hi), 0.5 * (hi - lo), d_close, (lo, hi), phases)
