@@ -139,7 +139,8 @@ def draw(record: dict, path: Path) -> None:
             _, axes):
         axes = np.atleast_1d(axes)
         _draw_branches(axes[0], data)
-        axes[0].legend(loc="upper left", fontsize=7.5)
+        if data["branches"]:
+            axes[0].legend(loc="upper left", fontsize=7.5)
         panel_label(axes[0], "a")
         for i, (ax, jd) in enumerate(zip(axes[1:], jds)):
             ax.plot(as_array(data["d_line"]), as_array(data["franz_parisi"][jd]), "k:",
