@@ -70,9 +70,16 @@ def _brute_site_integral(p_hat, q_hat, q1, d, jd, y, reference):
     return np.log(total)
 
 
-@pytest.mark.parametrize("y, reference", [(2, "fixed_point"), (3, "fixed_point"), (2, "free")])
-def test_site_integral_matches_brute_force(y, reference):
-    args = (0.6, 0.3, 0.75, 0.2, 0.5)  # p_hat, q_hat, q1, d, jd (p^2 = 0.36 < q1)
+SMALL_D = (3.4, 0.01, (1 - 2e-3) ** 2 + 4e-5, 1e-3, 0.3)  # the small-d regime
+
+
+@pytest.mark.parametrize("y, reference, args", [
+    (2, "fixed_point", (0.6, 0.3, 0.75, 0.2, 0.5)),  # p_hat, q_hat, q1, d, jd (p^2 < q1)
+    (3, "fixed_point", (0.6, 0.3, 0.75, 0.2, 0.5)),
+    (2, "free", (0.6, 0.3, 0.75, 0.2, 0.5)),
+    (2, "fixed_point", SMALL_D),
+])
+def test_site_integral_matches_brute_force(y, reference, args):
     got = _log_site_integral(*args, y, reference) - 0.5 * y * args[1]
     assert got == pytest.approx(_brute_site_integral(*args, y, reference), abs=1e-9)
 
