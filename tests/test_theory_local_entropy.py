@@ -230,8 +230,9 @@ def test_derivatives_of_the_site_log_term():
     np.testing.assert_allclose(t["d_hm"], d_hm, rtol=1e-5)
 
 
-def test_replicon_is_one_for_decoupled_replicas():
-    assert replicon_eigenvalue(local_entropy_saddle(0.5, 0.8, 3.0)) == 1.0
+def test_replicon_refuses_the_decoupled_point():
+    with pytest.raises(ValueError, match="d must be < 1/2"):
+        replicon_eigenvalue(local_entropy_saddle(0.5, 0.8, 3.0))
 
 
 @pytest.mark.slow

@@ -322,8 +322,10 @@ class ClusterPhase:
     without its y replicas collapsing onto one configuration: even the densest exponentially
     numerous FPs have no exponential number of FPs at those distances), "gap-free" (S* > 0 on
     all of (0, 1/2], but not increasing) or "dense" (one branch, S* > 0 and increasing on
-    all of (0, 1/2]). min_entropy, d_min: the smallest S* on the branches' positive parts
-    away from d -> 0 and where it sits; structure: the branches (:func:`branch_structure`)."""
+    all of (0, 1/2]). min_entropy, d_min: the minimum over d in [1e-5, 0.49] of the primary
+    S* (the largest S* of all solutions at each d, collapsed ones as 0) - after its first
+    maximum for "gap-free", overall for "gapped" - and where it sits (d_min = 0: "dense");
+    structure: the branches (:func:`branch_structure`)."""
 
     jd: float
     phase: str
@@ -333,31 +335,45 @@ class ClusterPhase:
     structure: BranchStructure
 
 
+def _envelope(structure: BranchStructure, log_d: np.ndarray) -> np.ndarray:
+    """max over the solutions of every trace (linear interpolation in ln d between trace
+    points) of S* at each ln d; 0 where no non-collapsed solution exists (collapsed
+    solutions count as S* = 0, section 11)."""
+    out = np.full(log_d.shape, -np.inf)
+    for tr in structure.traces:
+        x, s = np.log(tr[:, 0]), tr[:, 1]
+        for (x0, x1), (s0, s1) in zip(itertools.pairwise(x), itertools.pairwise(s)):
+            lo, hi = min(x0, x1), max(x0, x1)
+            inside = (log_d >= lo) & (log_d <= hi)
+            if inside.any():
+                w = 0.0 if x1 == x0 else (log_d[inside] - x0) / (x1 - x0)
+                out[inside] = np.maximum(out[inside], (1.0 - w) * s0 + w * s1)
+    return np.where(np.isfinite(out), out, 0.0)
+
+
 def cluster_phase(jd: float, reference: str = "fixed_point") -> ClusterPhase:
     r"""Gapped / gap-free / dense classification of J_D (see :class:`ClusterPhase`) from the
     traced zero-complexity branches (:func:`branch_structure`); the gap edges are
     interpolated (linearly in ln d) between trace points, a few percent in d. Below d = 1e-6
     the small-d limit :math:`S^* = d\ln(\nu^*/d) + d > 0` holds (LOCAL_ENTROPY.md section
-    10). Approximations: annealed over J, replica symmetric, zero reference complexity.
-    Seconds to minutes per J_D (cached).
+    10). Approximations: annealed over J, replica symmetric, zero reference complexity,
+    collapsed solutions (1 - q1 < 1e-3 (1 - p^2)) counted as S* = 0. Minutes per J_D.
     """
     structure = branch_structure(jd, reference)
     gaps = _gaps(structure)
-    rows = np.concatenate(structure.traces)
-    positive = rows[(rows[:, 1] > 0) & (rows[:, 0] > 10 * D_MIN)]
-    # the dip: smallest S* after the first local maximum of the small-d branch
-    small = structure.traces[0]
-    peak = int(np.argmax(np.diff(small[:, 1]) < 0)) if (np.diff(small[:, 1]) < 0).any() else -1
+    log_d = np.linspace(np.log(10 * D_MIN), _LOG_D_TOP, 800)
+    env = _envelope(structure, log_d)
+    falling = np.flatnonzero(np.diff(env) < 0)
+    single = len(structure.traces) == 1 and not structure.folds[0]
     if gaps:
-        lo, hi = gaps[0][0], gaps[-1][1]
-        return ClusterPhase(structure.jd, "gapped", (lo, hi), float(rows[:, 1].min()),
-                            float(rows[np.argmin(rows[:, 1]), 0]), structure)
-    if peak < 0 and len(structure.traces) == 1 and not structure.folds[0]:
-        return ClusterPhase(structure.jd, "dense", None, float(positive[:, 1].min()), 0.0,
-                            structure)
-    tail = small[peak:] if peak >= 0 else rows
-    i = int(np.argmin(tail[:, 1]))
-    return ClusterPhase(structure.jd, "gap-free", None, float(tail[i, 1]), float(tail[i, 0]),
+        i = int(np.argmin(env))
+        return ClusterPhase(structure.jd, "gapped", (gaps[0][0], gaps[-1][1]), float(env[i]),
+                            float(np.exp(log_d[i])), structure)
+    if single and falling.size == 0:
+        return ClusterPhase(structure.jd, "dense", None, float(env.min()), 0.0, structure)
+    tail = falling[0]  # the dip after the first maximum
+    i = tail + int(np.argmin(env[tail:]))
+    return ClusterPhase(structure.jd, "gap-free", None, float(env[i]), float(np.exp(log_d[i])),
                         structure)
 
 

@@ -340,8 +340,9 @@ def replicon_eigenvalue(sol: LocalEntropySaddle) -> float:
     these modes iff Lambda > 0. Only the y-replica overlap block is checked (not the
     overlap with the reference, nor 1RSB with a different structure).
     """
-    if sol.d == 0.5 or sol.q1 == 0.0:
-        return 1.0  # decoupled replicas: gamma_mm = gamma_hm = 0 and Lambda = 1
+    if not sol.d < 0.5:
+        raise ValueError("d must be < 1/2 for the replicon (at d = 1/2 the solution is "
+                         "the decoupled limit y* -> infinity)")
     span = 4.0 * sol.d * (1.0 - sol.d)
     pt = _Point(sol.h_field, sol.q_hat, sol.c2, span - sol.c2)
     site = _site(pt, sol.d, sol.jd, sol.y, sol.reference == "fixed_point", replicon=True)

@@ -22,7 +22,7 @@ SUMMARY = ("local entropy S(d) of fixed points around references weighted by N_d
 
 QUICK = {"trace_jds": (0.045, 0.1), "jds": (0.5,), "ds": (0.05, 0.1, 0.2, 0.3),
          "ys": (0.0, 1.0, 4.0), "n": 16, "instances": 20}
-FULL = {"trace_jds": (0.03, 0.045, 0.06, 0.08, 0.1, 0.2, 0.5),
+FULL = {"trace_jds": (0.03, 0.045, 0.0513, 0.0529, 0.06, 0.08, 0.1, 0.5),
         "jds": (0.25, 0.5, 1.0), "ds": (0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4),
         "ys": (0.0, 1.0, 4.0, None), "n": 20, "instances": 60}
 CHUNK = 10
