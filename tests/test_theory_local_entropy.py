@@ -257,5 +257,7 @@ def test_bad_input():
         local_entropy_saddle(0.2, -1.0, 1.0)
     with pytest.raises(ValueError, match="jd"):  # zero complexity: stated J_D range
         local_entropy(0.1, 40.0)
+    with pytest.raises(ValueError, match="jd"):  # nu* = 1 above Phi^-1(3/4): not solved
+        local_entropy(0.1, 1.0)
     with pytest.raises(ValueError, match="d must be >="):
         local_entropy(1e-9, 0.5)

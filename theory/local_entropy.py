@@ -53,7 +53,9 @@ LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 REFERENCES = ("fixed_point", "free")
 _TOL = 1e-9  # largest accepted residual of the (relative) saddle-point equations
 D_MIN = 1e-6  # smallest distance the solver is stated for
-JD_RANGE = (0.02, 2.5)  # self-couplings the zero-complexity solver is stated for
+JD_RANGE = (0.02, 0.65)  # self-couplings the zero-complexity solver is stated for: above
+# Phi^-1(3/4) = 0.6745 fully free FPs are exponentially many (nu* = 1), y* grows faster than
+# 1/d as d -> 0 and the limiting start of section 10 does not apply (not solved)
 
 
 @dataclass(frozen=True)
@@ -452,8 +454,10 @@ def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
 
     ``y=None`` (default) uses the zero-complexity y* on the primary branch: the largest
     local entropy of references that are still exponentially many. Stated domain:
-    d in [1e-6, 1/2] and J_D in [0.02, 2.5] (ValueError outside); all distances of one J_D
-    are solved together by continuation in d (about 0.1-0.5 s per distance). A number
+    d in [1e-6, 1/2] and J_D in [0.02, 0.65] (ValueError outside: above Phi^-1(3/4) the
+    small-d start does not converge). The first call at a J_D traces its branches from
+    d = 1e-6 to 0.49 (20-60 s measured on a shared machine), later calls reuse them
+    (0.1-0.5 s per distance, up to ~5 s where three solutions coexist). A number
     y >= 0 fixes y instead (y = 0: a typical reference; one saddle per element, any J_D).
     ``reference``: "fixed_point" (the reference must itself be a FP) or "free".
     """
