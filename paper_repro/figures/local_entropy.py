@@ -118,7 +118,9 @@ def _draw_branches(ax, data: dict) -> None:
             tr = as_array(tr)
             ax.plot(tr[:, 0], tr[:, 1], "-", color=color, lw=1.8 if i == 0 else 0.9,
                     label=rf"$J_D = {jd}$: {br['phase']}" if i == 0 else None)
-        ax.plot(d_log, as_array(data["small_d_limit"][jd]), "--", color=color, lw=0.7)
+        small = d_log <= 0.01  # the limit holds for d << J_D^2/4
+        ax.plot(d_log[small], as_array(data["small_d_limit"][jd])[small], "--", color=color,
+                lw=0.7)
         ax.plot(d_log, as_array(data["franz_parisi_log"][jd]), ":", color=color, lw=0.7)
         if br["gap"] is not None:
             ax.axvspan(*br["gap"], color=color, alpha=0.12)
@@ -140,7 +142,7 @@ def draw(record: dict, path: Path) -> None:
         axes = np.atleast_1d(axes)
         _draw_branches(axes[0], data)
         if data["branches"]:
-            axes[0].legend(loc="upper left", fontsize=7.5)
+            axes[0].legend(loc="center left", fontsize=7.5)
         panel_label(axes[0], "a")
         for i, (ax, jd) in enumerate(zip(axes[1:], jds)):
             ax.plot(as_array(data["d_line"]), as_array(data["franz_parisi"][jd]), "k:",
