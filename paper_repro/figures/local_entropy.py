@@ -30,11 +30,11 @@ CHUNK = 10
 
 def theory_task(params: dict, rng: np.random.Generator) -> dict:
     """S(d) at one (J_D, d, y); y = None is the zero-complexity y*. A saddle point the solver
-    cannot find is recorded as such (no number)."""
+    cannot find, or a J_D outside its stated domain, is recorded as such (no number)."""
     del rng  # deterministic
     try:
         return {"S": float(local_entropy(params["d"], params["jd"], y=params["y"]))}
-    except RuntimeError as exc:
+    except (RuntimeError, ValueError) as exc:  # not found, or outside the solver's domain
         return {"S": None, "error": str(exc)}
 
 
