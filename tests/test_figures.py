@@ -19,7 +19,8 @@ TINY = {
     "second_moment": {10: 40, 12: 20},
     "pair_overlaps": {"n": 10, "instances": 20},
     "margin_clusters": 2,
-    "local_entropy": {"jds": (0.5,), "ds": (0.1,), "ys": (1.0,), "n": 10, "instances": 10},
+    "local_entropy": {"trace_jds": (), "jds": (0.5,), "ds": (0.1,), "ys": (1.0,), "n": 10,
+                      "instances": 10},
     "accessibility": {"sizes": (60, 120), "runs": 3, "other_n": 60, "other_runs": 2,
                       "jds": np.array([0.3, 1.0])},
     "dynamics_fixed_points": {"n": 80, "runs": 3, "jds": np.array([0.8, 1.2])},
@@ -36,6 +37,8 @@ def _shrink(name: str, monkeypatch) -> None:
         monkeypatch.setitem(module.SIZES, "quick", TINY[name])
     if name == "second_moment":
         monkeypatch.setattr(module, "BOOTSTRAP", 20)
+    if name == "phase_diagram":  # the dense-cluster threshold takes minutes per J_D
+        monkeypatch.setattr(module, "DENSE_THRESHOLD", None)
     for owner in SHARES_SIZES.get(name, ()):
         _shrink(owner, monkeypatch)
     if name not in TINY and hasattr(module, "SIZES"):  # learning figures: tiny data, width

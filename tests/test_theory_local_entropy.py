@@ -13,9 +13,15 @@ import theory
 import theory.local_entropy
 from theory.counting import binary_entropy
 from theory.local_entropy import (
+    _asymptotic_start,
+    _ell_terms,
     _log_site_integral,
+    _zero_complexity_solve,
+    densest_free_fraction,
     local_entropy,
     local_entropy_saddle,
+    replicon_eigenvalue,
+    small_distance_local_entropy,
     zero_complexity_saddle,
 )
 
@@ -64,9 +70,16 @@ def _brute_site_integral(p_hat, q_hat, q1, d, jd, y, reference):
     return np.log(total)
 
 
-@pytest.mark.parametrize("y, reference", [(2, "fixed_point"), (3, "fixed_point"), (2, "free")])
-def test_site_integral_matches_brute_force(y, reference):
-    args = (0.6, 0.3, 0.75, 0.2, 0.5)  # p_hat, q_hat, q1, d, jd (p^2 = 0.36 < q1)
+SMALL_D = (3.4, 0.01, (1 - 2e-3) ** 2 + 4e-5, 1e-3, 0.3)  # the small-d regime
+
+
+@pytest.mark.parametrize("y, reference, args", [
+    (2, "fixed_point", (0.6, 0.3, 0.75, 0.2, 0.5)),  # p_hat, q_hat, q1, d, jd (p^2 < q1)
+    (3, "fixed_point", (0.6, 0.3, 0.75, 0.2, 0.5)),
+    (2, "free", (0.6, 0.3, 0.75, 0.2, 0.5)),
+    (2, "fixed_point", SMALL_D),
+])
+def test_site_integral_matches_brute_force(y, reference, args):
     got = _log_site_integral(*args, y, reference) - 0.5 * y * args[1]
     assert got == pytest.approx(_brute_site_integral(*args, y, reference), abs=1e-9)
 
@@ -134,6 +147,94 @@ def test_finite_on_a_grid_of_self_couplings():
     assert np.all(s <= binary_entropy(np.append(d, 0.15)) + 1e-12)
 
 
+def test_shifted_free_entropy_is_the_original_one():
+    """Section 10: substituting p_hat = H - y q_hat, q1 = p^2 + c^2 in the original phi (with
+    ln G = y p_hat + y^2 q_hat/2 + L) gives the cancellation-free form, exactly (sympy)."""
+    sympy = pytest.importorskip("sympy")
+    y, d, h, q_hat, c2 = sympy.symbols("y d H q_hat c2", real=True)
+    p = 1 - 2 * d
+    q1 = p**2 + c2
+    p_hat = h - y * q_hat
+    original = (-y * p_hat * p - y * (y - 1) / 2 * q_hat * q1 - y * q_hat / 2
+                + y * p_hat + y**2 * q_hat / 2)
+    shifted = 2 * d * y * h - y**2 / 2 * q_hat * (4 * d**2 + c2) - y * q_hat * (1 - q1) / 2
+    assert sympy.simplify(original - shifted) == 0
+
+
+def test_small_distance_limit_algebra():
+    """Section 10: Phi_0 = ln 2 - Y ln kappa + ln(B + A e^{Y kappa}); its kappa-derivative
+    vanishes at kappa = 1/nu, and there Phi_0 - Y dPhi_0/dY = ln 2 + ln(A + B) - KL(nu || f),
+    f = A/(A + B) (sympy, exact)."""
+    sympy = pytest.importorskip("sympy")
+    big_y, kappa, a, b, t = sympy.symbols("Y kappa A B t", positive=True)
+    phi0 = sympy.log(2) - big_y * sympy.log(kappa) + sympy.log(b + a * sympy.exp(big_y * kappa))
+    nu = a * sympy.exp(big_y * kappa) / (b + a * sympy.exp(big_y * kappa))
+    assert sympy.simplify(sympy.diff(phi0, kappa) - (-big_y / kappa + big_y * nu)) == 0
+    sigma_ref = phi0 - big_y * sympy.diff(phi0, big_y)
+    # at the saddle kappa = 1/nu, i.e. Y kappa = t with nu = A e^t/(B + A e^t)
+    nu_t = a * sympy.exp(t) / (b + a * sympy.exp(t))
+    at_saddle = sigma_ref.subs(big_y, t * nu_t).subs(kappa, 1 / nu_t)
+    f = a / (a + b)
+    kl = nu_t * sympy.log(nu_t / f) + (1 - nu_t) * sympy.log((1 - nu_t) / (1 - f))
+    diff = sympy.expand_log(at_saddle - (sympy.log(2) + sympy.log(a + b) - kl), force=True)
+    assert abs(float(diff.subs({a: 0.3, b: 0.45, t: 1.7}))) < 1e-13
+    assert abs(float(diff.subs({a: 0.05, b: 0.47, t: 0.4}))) < 1e-13
+
+
+def test_densest_free_fraction_has_zero_complexity():
+    jd = np.array([0.05, 0.3, 0.6])
+    nu = densest_free_fraction(jd)
+    f = theory.free_fraction(jd)
+    kl = special.rel_entr(nu, f) + special.rel_entr(1 - nu, 1 - f)
+    assert np.all(nu > f)
+    np.testing.assert_allclose(kl, theory.complexity(jd), rtol=1e-12)
+    assert float(densest_free_fraction(0.7)) == 1.0  # J_D > Phi^-1(3/4)
+
+
+@pytest.mark.parametrize("jd", [0.5, 0.1])
+def test_small_distance_limit_matches_the_solver(jd):
+    """The full zero-complexity solver at d = 1e-6 and 1e-5 against S* = d ln(nu*/d) + d:
+    the difference, in units of d, is O(sqrt(d ln(1/d))/J_D) (the depletion layer next to
+    the threshold relative to the free interval) and shrinks with d; c^2/d^2 approaches
+    4(1/nu* - 1)."""
+    errors = []
+    for d in (1e-6, 1e-5):
+        sol, _ = _zero_complexity_solve(d, jd, "fixed_point",
+                                        _asymptotic_start(d, jd, True))
+        assert abs(sol.reference_complexity) < 1e-9
+        err = abs(sol.local_entropy - float(small_distance_local_entropy(d, jd))) / d
+        assert err < 3.0 * np.sqrt(d * np.log(1 / d)) / jd  # depletion layer / J_D
+        errors.append(err)
+        nu = float(densest_free_fraction(jd))
+        assert sol.c2 / d**2 == pytest.approx(4 * (1 / nu - 1), rel=0.3)
+    assert errors[0] < errors[1]
+
+
+def test_derivatives_of_the_site_log_term():
+    """d_m l, d_h^2 l, d_h d_m l, d_m^2 l (used by the saddle and the replicon) against
+    central differences of l(m, h)."""
+    m, h, jd, eps, step = np.array([-0.3, 0.05, 0.41]), np.array([0.2, 1.3]), 0.45, 0.2, 1e-4
+    t = _ell_terms(m, h, jd, eps, second=True)
+
+    def ell(mm, hh):
+        return _ell_terms(mm, hh, jd, eps)["ell"]
+
+    d_m = (ell(m + step, h) - ell(m - step, h)) / (2 * step)
+    np.testing.assert_allclose(t["grad"], d_m, rtol=1e-6)
+    d2_h = (ell(m, h + step) - 2 * ell(m, h) + ell(m, h - step)) / step**2
+    np.testing.assert_allclose(t["d2_h"], d2_h, rtol=1e-5)
+    d2_m = (ell(m + step, h) - 2 * ell(m, h) + ell(m - step, h)) / step**2
+    np.testing.assert_allclose(t["d2_m"], d2_m, rtol=1e-5)
+    d_hm = (ell(m + step, h + step) - ell(m + step, h - step) - ell(m - step, h + step)
+            + ell(m - step, h - step)) / (4 * step**2)
+    np.testing.assert_allclose(t["d_hm"], d_hm, rtol=1e-5)
+
+
+def test_replicon_refuses_the_decoupled_point():
+    with pytest.raises(ValueError, match="d must be < 1/2"):
+        replicon_eigenvalue(local_entropy_saddle(0.5, 0.8, 3.0))
+
+
 @pytest.mark.slow
 def test_zero_complexity_point():
     sol = zero_complexity_saddle(0.1, 0.5)
@@ -154,3 +255,9 @@ def test_bad_input():
         local_entropy(0.2, 0.5, y=1.0, reference="margin")
     with pytest.raises(ValueError, match="jd"):
         local_entropy_saddle(0.2, -1.0, 1.0)
+    with pytest.raises(ValueError, match="jd"):  # zero complexity: stated J_D range
+        local_entropy(0.1, 40.0)
+    with pytest.raises(ValueError, match="jd"):  # nu* = 1 above Phi^-1(3/4): not solved
+        local_entropy(0.1, 1.0)
+    with pytest.raises(ValueError, match="d must be >="):
+        local_entropy(1e-9, 0.5)

@@ -10,6 +10,14 @@ from theory.counting import (
     pair_entropy,
     second_moment_ratio,
 )
+from theory.dense_clusters import (
+    ClusterPhase,
+    DenseClusterThreshold,
+    branch_structure,
+    cluster_phase,
+    dense_cluster_threshold,
+    zero_complexity_curve,
+)
 from theory.franz_parisi import (
     OverlapGap,
     franz_parisi,
@@ -22,8 +30,11 @@ from theory.franz_parisi import (
 from theory.gaussian import log_orthant, log_p2, owens_t
 from theory.local_entropy import (
     LocalEntropySaddle,
+    densest_free_fraction,
     local_entropy,
     local_entropy_saddle,
+    replicon_eigenvalue,
+    small_distance_local_entropy,
     zero_complexity_saddle,
 )
 from theory.margin import (

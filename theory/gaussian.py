@@ -267,17 +267,19 @@ def _geometric_offsets(first: np.ndarray, largest: float, count: int) -> np.ndar
     return np.concatenate([np.zeros(first.shape + (1,)), np.cumsum(widths, axis=-1)], axis=-1)
 
 
-def panel_rule(breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """16-point Gauss-Legendre nodes and weights on every panel between sorted ``breaks``.
+def panel_rule(breaks: np.ndarray, order: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """``order``-point Gauss-Legendre nodes and weights on every panel between sorted ``breaks``.
 
-    ``breaks`` has shape (..., m); returns nodes and weights of shape (..., 16 (m-1)).
+    ``breaks`` has shape (..., m); returns nodes and weights of shape (..., order (m-1)).
     Zero-width panels contribute zero weight.
     """
+    gl_nodes, gl_weights = ((_GL_NODES, _GL_WEIGHTS) if order == 16
+                            else np.polynomial.legendre.leggauss(order))
     left, right = breaks[..., :-1], breaks[..., 1:]
     half = 0.5 * (right - left)
     mid = 0.5 * (right + left)
-    nodes = mid[..., None] + half[..., None] * _GL_NODES
-    weights = half[..., None] * _GL_WEIGHTS
+    nodes = mid[..., None] + half[..., None] * gl_nodes
+    weights = half[..., None] * gl_weights
     shape = breaks.shape[:-1] + (-1,)
     return nodes.reshape(shape), weights.reshape(shape)
 

@@ -5,30 +5,36 @@ Derivation: theory/LOCAL_ENTROPY.md. A reference :math:`\tilde s` is weighted by
 Hamming fraction d from it (Baldassi et al., PRL 115, 128101 (2015); PNAS 113, E7655 (2016)).
 The y-th power is averaged over J (annealed); rows of J are independent, so with y replicas
 at overlap p = 1 - 2d with the reference and a replica-symmetric mutual overlap q1 every
-site contributes the same Gaussian integral:
+site contributes the same Gaussian integral. In the variables used here (LOCAL_ENTROPY.md
+section 10), which keep the cancellations of the small-d regime explicit,
 
-.. math:: \phi(y) = \ln 2 + \mathrm{extr}_{\hat p,\hat q,q_1}\Big[-y\hat p p
-          - \tfrac{y(y-1)}{2}\hat q q_1 - \tfrac{y}{2}\hat q + \ln G\Big],
+.. math:: \phi(y) = \ln 2 + \mathrm{extr}_{H,\hat q,c^2}\Big[2dyH
+          - \tfrac{y^2}{2}\hat q(4d^2 + c^2) - \tfrac{y}{2}\hat q\epsilon^2 + L\Big],\quad
+          L = \ln\mathbb E_{m,z}\, w(m)\, e^{y\ell},
 
-.. math:: G = \mathbb E_{m,z}\,F^y,\quad F = e^{h}\Phi\!\Big(\frac{J_D+m}{\epsilon}\Big)
-          + e^{-h}\Phi\!\Big(\frac{J_D-m}{\epsilon}\Big),\quad h = \hat p + \sqrt{\hat q}\,z,
-          \ \epsilon = \sqrt{1-q_1},
+.. math:: \ell = \ln\big[\Phi(\tfrac{J_D+m}{\epsilon})
+          + e^{-2h}\Phi(\tfrac{J_D-m}{\epsilon})\big],\quad h = H + \sqrt{\hat q}\,z,
 
-z ~ N(0,1), m = p u + sqrt(q1 - p^2) x ~ N(0, q1) (u the reference's own field, x ~ N(0,1));
-a fixed-point reference adds the factor 1[u > -J_D], i.e. the weight
-:math:`\Phi((J_D + p m/q_1)/\sqrt{1-p^2/q_1})` on m. Saddle point: with :math:`\langle\cdot\rangle`
-the average under the weight :math:`F^y`, :math:`M = \partial_h\ln F`,
+with :math:`H = \hat p + y\hat q` (the conjugate of p shifted by the replica coupling),
+:math:`c^2 = q_1 - p^2`, :math:`\epsilon^2 = 1 - q_1 = 4d(1-d) - c^2`, m ~ N(0, q1),
+z ~ N(0, 1), and w(m) = 1 (free reference) or :math:`\Phi((J_D + pm/q_1)/\sqrt{c^2/q_1})`
+(the reference is a FP). With :math:`\pi = e^{-2h}\Phi(\tfrac{J_D-m}{\epsilon})/e^{\ell}` the
+probability that a replica flips the site and :math:`\langle\cdot\rangle` the average under
+:math:`w e^{y\ell}`, the saddle point is
 
-.. math:: p = \langle M\rangle,\qquad q_1 = \langle M^2\rangle,\qquad
-          \hat q = \langle(\partial_m \ln F)^2\rangle .
+.. math:: \langle\pi\rangle = d,\qquad c^2 = 4\langle(\pi - d)^2\rangle,\qquad
+          \hat q = \langle(\partial_m \ell)^2\rangle,
 
-Local entropy (nats per neuron): :math:`S = \partial_y\phi = -\hat p p - (y-\tfrac12)\hat q q_1
-- \tfrac12\hat q + \langle\ln F\rangle`; complexity of the references
-:math:`\Sigma_{\rm ref} = \phi - yS`. y = 1 gives :math:`\phi = \Sigma_2(p)` (FP reference) or
-:math:`\Sigma + H_2(d)` (free reference); y -> 0 gives the RS local entropy of a typical reference.
-The y -> inf limit drives q1 -> p^2, q_hat -> 0 with the reference's field profile optimised
-at no cost (Sigma_ref -> -inf), so the physical value is taken at the zero-complexity y*,
-:math:`\Sigma_{\rm ref}(y^*) = 0` (:func:`zero_complexity_saddle`).
+the local entropy (nats per neuron) :math:`S = \partial_y\phi = 2dH - y\hat q(4d^2+c^2)
+- \hat q\epsilon^2/2 + \langle\ell\rangle` and the reference complexity
+:math:`\Sigma_{\rm ref} = \phi - yS
+= \ln 2 + \tfrac{y^2}{2}\hat q(4d^2+c^2) + L - y\langle\ell\rangle`.
+y = 1 gives :math:`\phi = \Sigma_2(p)` (FP reference) or :math:`\Sigma + H_2(d)` (free
+reference). The physical value is taken at the zero-complexity y*,
+:math:`\Sigma_{\rm ref}(y^*) = 0` (:func:`zero_complexity_saddle`); as d -> 0,
+y* ~ Y/d, H ~ ln(1/d)/2, c^2 ~ d^2, and :math:`S^* = d\ln(\nu^*/d) + d + o(d)` with
+:math:`\nu^*` the largest free fraction of an exponentially numerous FP
+(:func:`densest_free_fraction`, :func:`small_distance_local_entropy`).
 """
 
 from __future__ import annotations
@@ -39,23 +45,26 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize, special
 
-from theory.counting import complexity
-from theory.gaussian import _geometric_offsets, log_integral, log_ndtr, panel_rule
+from theory.counting import complexity, free_fraction
+from theory.gaussian import _geometric_offsets, log_ndtr, panel_rule
 from theory.validation import real_array
 
 LN2 = np.log(2.0)
 LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 REFERENCES = ("fixed_point", "free")
-_TOL = 1e-8  # largest accepted residual of the saddle-point equations
-_Q1_MAX = 1.0 - 1e-12
-_LOG_Y_START = 1.5  # y ~ 4.5: the saddle converges there at smaller d than at y = 1
+_TOL = 1e-9  # largest accepted residual of the (relative) saddle-point equations
+D_MIN = 1e-6  # smallest distance the solver is stated for
+JD_RANGE = (0.02, 0.65)  # self-couplings the zero-complexity solver is stated for: above
+# Phi^-1(3/4) = 0.6745 fully free FPs are exponentially many (nu* = 1), y* grows faster than
+# 1/d as d -> 0 and the limiting start of section 10 does not apply (not solved)
 
 
 @dataclass(frozen=True)
 class LocalEntropySaddle:
-    """RS saddle point at one (d, jd, y, reference): order parameters p_hat, q_hat, q1, the
-    free entropy phi(y), the local entropy S = d phi/dy, the reference complexity
-    phi - y S (all nats per neuron), and the largest residual of the three equations."""
+    """RS saddle point at one (d, jd, y, reference): order parameters p_hat, q_hat, q1 of the
+    original formulation and the rescaled h_field = p_hat + y q_hat, c2 = q1 - p^2; the free
+    entropy phi(y), the local entropy S = d phi/dy, the reference complexity phi - y S (all
+    nats per neuron), and the largest residual of the three equations (relative)."""
 
     d: float
     jd: float
@@ -68,6 +77,11 @@ class LocalEntropySaddle:
     local_entropy: float
     reference_complexity: float
     residual: float
+    h_field: float = 0.0
+    c2: float = 0.0
+
+
+# --------------------------------------------------------------------------- site integral
 
 
 def _log_hazard(x: np.ndarray) -> np.ndarray:
@@ -78,123 +92,194 @@ def _log_hazard(x: np.ndarray) -> np.ndarray:
                     -0.5 * pos * pos - LOG_SQRT_2PI - log_ndtr(pos))
 
 
-def _nodes(p_hat, q_hat, q1, p, jd, y, fixed_point):
-    """Quadrature nodes and log weights for m ~ N(0, q1) (times the FP-reference factor) and
-    z ~ N(0, 1). The m panels refine geometrically around the steps of F at m = -+J_D (width
-    epsilon) and of the reference factor; the z range covers the tilt of F^y (<= y sqrt(q_hat))."""
-    eps = np.sqrt(1.0 - q1)
+@dataclass(frozen=True)
+class _Point:
+    """Rescaled order parameters: H, q_hat, c2 = q1 - p^2 (with eps2 = 1 - q1 kept apart)."""
+
+    h_field: float
+    q_hat: float
+    c2: float
+    eps2: float
+
+
+def _point(d: float, h_field: float, log_q_hat: float, logit_c: float) -> _Point:
+    span = 4.0 * d * (1.0 - d)  # 1 - p^2
+    return _Point(h_field, float(np.exp(log_q_hat)), span * float(special.expit(logit_c)),
+                  span * float(special.expit(-logit_c)))
+
+
+_M_ORDER = 8  # Gauss-Legendre points per m panel
+_M_OFFSETS = 8  # geometric panels on each side of a step: 0.1, 0.3, ..., 25.5 widths
+_Z_PANEL = 2.0  # width of the 16-point z panels
+
+
+def _m_nodes(pt: _Point, d: float, jd: float, y: float, fixed_point: bool):
+    """Nodes and log weights for m ~ N(0, q1) times the reference factor w(m). Panels refine
+    geometrically at every narrow step of the integrand: m = -J_D and +J_D (width eps), the
+    depletion layer of Phi((J_D+m)/eps)^y at m = -J_D + eps x*, Phi(x*) = 1 - 1/y (and its
+    mirror at +J_D), and the reference's own step at m = -J_D q1/p (width c sqrt(q1)/p)."""
+    p = 1.0 - 2.0 * d
+    q1 = p * p + pt.c2
+    eps = np.sqrt(pt.eps2)
     sq = np.sqrt(q1)
-    reach = (jd + 12.0) / sq
-    offsets = _geometric_offsets(np.array(0.1), 2.0, 9)
-    steps = [jd, -jd]
-    widths = [eps, eps]
-    ratio = np.sqrt(max(1.0 - p * p / q1, 0.0))
+    reach = jd + 12.0 * sq
+    x_star = float(-special.ndtri(1.0 / y)) if y > 2.0 else 0.0
+    steps = [(-jd, eps), (jd, eps)]
+    if x_star > 1.0:
+        steps += [(-jd + eps * x_star, eps / x_star), (jd - eps * x_star, eps / x_star)]
     if fixed_point and p > 0:
-        steps.append(-jd * q1 / p)
-        widths.append(max(ratio * q1 / p, 1e-300))
-    extra = np.concatenate([(s + w * sign * offsets) / sq
-                            for s, w in zip(steps, widths) for sign in (1.0, -1.0)])
+        steps.append((-jd * q1 / p, np.sqrt(pt.c2) * sq / p))
+    offsets = _geometric_offsets(np.array(0.1), np.inf, _M_OFFSETS)
+    extra = np.concatenate([s + w * sign * offsets for s, w in steps for sign in (1.0, -1.0)])
     breaks = np.unique(np.concatenate([np.linspace(-reach, reach, 17),
                                        np.clip(extra, -reach, reach)]))
-    g, wg = panel_rule(breaks)
-    log_wm = np.log(wg) - 0.5 * g * g - LOG_SQRT_2PI
+    m, wm = panel_rule(breaks, _M_ORDER)
+    log_wm = np.log(wm) - 0.5 * m * m / q1 - 0.5 * np.log(q1) - LOG_SQRT_2PI
     if fixed_point:
-        if ratio > 0:
-            log_wm = log_wm + log_ndtr((jd + p * g / sq) / ratio)
-        else:  # q1 = p^2: u = m/p exactly
-            log_wm = np.where(p * g / sq > -jd, log_wm, -np.inf)
-    tilt = y * np.sqrt(q_hat)
-    z_reach = 10.0 + tilt
-    z, wz = panel_rule(np.linspace(-z_reach, z_reach, 9 + int(np.ceil(z_reach))))
-    log_wz = np.log(wz) - 0.5 * z * z - LOG_SQRT_2PI
-    return sq * g, log_wm, z, log_wz, eps
+        log_wm = log_wm + log_ndtr((jd + p * m / q1) / np.sqrt(pt.c2 / q1))
+    return m, log_wm
 
 
-def _site_averages(p_hat, q_hat, q1, p, jd, y, fixed_point):
-    """ln G and the tilted averages <M>, <M^2>, <(d_m ln F)^2>, <ln F> (weight F^y)."""
-    q1 = min(q1, _Q1_MAX)
-    m, log_wm, z, log_wz, eps = _nodes(p_hat, q_hat, q1, p, jd, y, fixed_point)
-    h = p_hat + np.sqrt(q_hat) * z
-    xp, xm = (jd + m) / eps, (jd - m) / eps
-    a = h[None, :] + log_ndtr(xp)[:, None]  # sigma = +1 term of ln F
-    b = -h[None, :] + log_ndtr(xm)[:, None]  # sigma = -1
-    log_f = np.logaddexp(a, b)
-    mag = np.tanh(0.5 * (a - b))
-    grad = (np.exp(a - log_f + _log_hazard(xp)[:, None])
-            - np.exp(b - log_f + _log_hazard(xm)[:, None])) / eps
-    log_w = log_wm[:, None] + log_wz[None, :] + y * log_f
-    log_g = log_integral(log_w.reshape(-1), np.ones(log_w.size))
+def _z_nodes(pt: _Point, y: float):
+    """Nodes for z ~ N(0, 1) (already shifted by the tilt y sqrt(q_hat) of the replicas that
+    keep the site). The mode where all y replicas flip it (z ~ -2 y sqrt(q_hat); relative
+    weight ~ exp(2 y^2 q_hat - 2 y H)) is located with the bound
+    -z^2/2 + y ln(1 + e^{-2h}) on the integrand: panels cover every z where the bound is
+    within e^-45 of its maximum."""
+    sq = np.sqrt(pt.q_hat)
+    if 2.0 * y * sq > 4000.0:  # far outside the solutions met; no finite result (NaN)
+        return np.array([np.nan]), np.array([np.nan])
+    grid = np.arange(min(-10.0, -2.0 * y * sq - 10.0), 10.0 + 1e-9, 0.25)
+    bound = -0.5 * grid * grid + y * np.logaddexp(0.0, -2.0 * (pt.h_field + sq * grid))
+    left = np.unique(_Z_PANEL * np.floor(grid[bound > bound.max() - 45.0] / _Z_PANEL))
+    z, wz = panel_rule(np.stack([left, left + _Z_PANEL], axis=-1))
+    z, wz = z.reshape(-1), wz.reshape(-1)
+    return z, np.log(wz) - 0.5 * z * z - LOG_SQRT_2PI
+
+
+def _ell_terms(m: np.ndarray, h: np.ndarray, jd: float, eps: float, second: bool = False
+               ) -> dict:
+    """l(m, h) = ln[Phi((J+m)/eps) + e^{-2h} Phi((J-m)/eps)] on the grid m[:, None] x
+    h[None, :], the flip probability pi = e^{-2h}Phi((J-m)/eps)/e^l and d_m l =
+    [(1-pi) r(x+) - pi r(x-)]/eps (r = phi/Phi, x+- = (J +- m)/eps); with ``second`` also
+    d_h^2 l = 4 pi (1-pi), d_h d_m l = 2 pi (1-pi)(r(x+) + r(x-))/eps and
+    d_m^2 l = -[(1-pi) x+ r(x+) + pi x- r(x-)]/eps^2 - (d_m l)^2."""
+    xp, xm = ((jd + m) / eps)[:, None], ((jd - m) / eps)[:, None]
+    log_keep = log_ndtr(xp)
+    log_flip = -2.0 * h[None, :] + log_ndtr(xm)
+    ell = np.logaddexp(log_keep, log_flip)
+    pi = np.exp(log_flip - ell)
+    rp, rm = np.exp(_log_hazard(xp)), np.exp(_log_hazard(xm))
+    grad = ((1.0 - pi) * rp - pi * rm) / eps
+    out = {"ell": ell, "pi": pi, "grad": grad}
+    if second:
+        out["d2_h"] = 4.0 * pi * (1.0 - pi)
+        out["d_hm"] = 2.0 * pi * (1.0 - pi) * (rp + rm) / eps
+        out["d2_m"] = -((1.0 - pi) * xp * rp + pi * xm * rm) / eps**2 - grad * grad
+    return out
+
+
+def _site(pt: _Point, d: float, jd: float, y: float, fixed_point: bool,
+          replicon: bool = False) -> dict:
+    """L and the tilted averages <pi>, <(pi - d)^2>, <(d_m l)^2>, <l> (module docstring);
+    with ``replicon`` also <(d_h^2 l)^2>, <(d_m^2 l)^2>, <(d_h d_m l)^2> (LOCAL_ENTROPY.md
+    section 12)."""
+    m, log_wm = _m_nodes(pt, d, jd, y, fixed_point)
+    z, log_wz = _z_nodes(pt, y)
+    t = _ell_terms(m, pt.h_field + np.sqrt(pt.q_hat) * z, jd, np.sqrt(pt.eps2), replicon)
+    log_w = log_wm[:, None] + log_wz[None, :] + y * t["ell"]
+    log_g = float(special.logsumexp(log_w))
     w = np.exp(log_w - log_g)
-    return log_g, (w * mag).sum(), (w * mag * mag).sum(), (w * grad * grad).sum(), (w * log_f).sum()
+    pi, grad = t["pi"], t["grad"]
+    out = {"L": log_g, "pi": float((w * pi).sum()), "var": float((w * (pi - d) ** 2).sum()),
+           "grad2": float((w * grad * grad).sum()), "ell": float((w * t["ell"]).sum())}
+    if replicon:
+        out.update(spin=float((w * t["d2_h"] ** 2).sum()),
+                   field=float((w * t["d2_m"] ** 2).sum()),
+                   cross=float((w * t["d_hm"] ** 2).sum()))
+    return out
 
 
 def _log_site_integral(p_hat, q_hat, q1, d, jd, y, reference="fixed_point") -> float:
-    """ln G of the module docstring (one site, unnormalised FP-reference weight)."""
-    return float(_site_averages(p_hat, q_hat, q1, 1.0 - 2.0 * d, jd, y,
-                                reference == "fixed_point")[0])
-
-
-def _residual(x, p, jd, y, fixed_point) -> np.ndarray:
-    _, mag, mag2, grad2, _ = _site_averages(*x, p, jd, y, fixed_point)
-    return np.array([mag - p, mag2 - x[2], grad2 - x[1]])
-
-
-def _solve_p_hat(q_hat, q1, p, jd, y, fixed_point) -> float:
-    """p = <M> is increasing in p_hat (ln G is convex in p_hat): bracketed root (to 1e-3,
-    a starting value for the joint solve)."""
-    return optimize.brentq(lambda ph: _residual((ph, q_hat, q1), p, jd, y, fixed_point)[0],
-                           -40.0, 40.0, xtol=1e-3)
-
-
-def _saddle(d: float, jd: float, y: float, reference: str, start=None) -> LocalEntropySaddle:
-    """The saddle from the default start and, if given, from ``start``; where both converge to
-    different solutions the one with the larger phi is kept (it dominates the sum over
-    configurations). A second, collapsed solution (q1 -> 1, S ~ 0, smaller phi) exists for
-    some (d, J_D, y) and is reachable by continuation."""
-    candidates, error = [], None
-    for s0 in (None,) if start is None else (None, start):
-        try:
-            candidates.append(_saddle_from(d, jd, y, reference, s0))
-        except RuntimeError as exc:
-            error = error or exc
-    if not candidates:
-        raise error
-    return max(candidates, key=lambda sol: sol.free_entropy)
-
-
-def _saddle_from(d: float, jd: float, y: float, reference: str, start) -> LocalEntropySaddle:
-    fixed_point = reference == "fixed_point"
+    r"""ln G = ln E_{m,z} F^y of the original formulation (LOCAL_ENTROPY.md section 4),
+    F = e^{h}Phi((J+m)/eps) + e^{-h}Phi((J-m)/eps), h = p_hat + sqrt(q_hat) z, evaluated
+    through the shifted integral: ln G = y p_hat + y^2 q_hat/2 + L(H = p_hat + y q_hat)."""
     p = 1.0 - 2.0 * d
-    if d == 0.5:  # the reference decouples: p_hat = q_hat = q1 = 0, S = Sigma
-        sigma = float(complexity(jd))
-        sigma_ref = sigma if fixed_point else LN2
-        return LocalEntropySaddle(d, jd, y, reference, 0.0, 0.0, 0.0, sigma_ref + y * sigma,
-                                  sigma, sigma_ref, 0.0)
-    if start is None:  # damped fixed-point iteration with the exact p_hat root
-        q_hat, q1 = 0.05, p * p + 0.1 * (1.0 - p * p)
-        for _ in range(3):
-            p_hat = _solve_p_hat(q_hat, q1, p, jd, y, fixed_point)
-            r = _residual((p_hat, q_hat, q1), p, jd, y, fixed_point)
-            q_hat, q1 = q_hat + 0.5 * r[2], q1 + 0.5 * r[1]
-        start = (p_hat, q_hat, q1)
-    span = 1.0 - p * p
+    pt = _Point(p_hat + y * q_hat, q_hat, q1 - p * p, 1.0 - q1)
+    site = _site(pt, d, jd, y, reference == "fixed_point")
+    return y * p_hat + 0.5 * y * y * q_hat + site["L"]
 
-    def to_x(t):  # q_hat > 0, p^2 < q1 < 1
-        return np.array([t[0], np.exp(t[1]), p * p + span * special.expit(t[2])])
 
-    t0 = np.array([start[0], np.log(start[1]), special.logit((start[2] - p * p) / span)])
-    sol = optimize.root(lambda t: _residual(to_x(t), p, jd, y, fixed_point), t0, method="hybr",
-                        options={"xtol": 1e-13})
-    p_hat, q_hat, q1 = to_x(sol.x)
-    log_g, mag, mag2, grad2, mean_log_f = _site_averages(p_hat, q_hat, q1, p, jd, y, fixed_point)
-    residual = float(max(abs(mag - p), abs(mag2 - q1), abs(grad2 - q_hat)))
-    if not residual < _TOL:
-        raise RuntimeError(f"local-entropy saddle point not found at d={d}, jd={jd}, y={y} "
-                           f"(residual {residual:.1e}); outside the tested range?")
-    phi = LN2 - y * p_hat * p - 0.5 * y * (y - 1.0) * q_hat * q1 - 0.5 * y * q_hat + log_g
-    s = -p_hat * p - (y - 0.5) * q_hat * q1 - 0.5 * q_hat + mean_log_f
-    return LocalEntropySaddle(d, jd, y, reference, float(p_hat), float(q_hat), float(q1),
-                              float(phi), float(s), float(phi - y * s), residual)
+# --------------------------------------------------------------------------- saddle point
+
+
+def _equations(site: dict, pt: _Point, d: float) -> np.ndarray:
+    """The three saddle equations as relative (log) residuals."""
+    with np.errstate(divide="ignore"):
+        return np.array([np.log(site["pi"] / d), np.log(4.0 * site["var"] / pt.c2),
+                         np.log(site["grad2"] / pt.q_hat)])
+
+
+def _reference_complexity(site: dict, pt: _Point, d: float, y: float) -> float:
+    return LN2 + 0.5 * y * y * pt.q_hat * (4.0 * d * d + pt.c2) + site["L"] - y * site["ell"]
+
+
+def _result(x: np.ndarray, d: float, jd: float, y: float, reference: str) -> LocalEntropySaddle:
+    pt = _point(d, *x)
+    site = _site(pt, d, jd, y, reference == "fixed_point")
+    residual = float(np.max(np.abs(_equations(site, pt, d))))
+    p = 1.0 - 2.0 * d
+    s = (2.0 * d * pt.h_field - y * pt.q_hat * (4.0 * d * d + pt.c2) - 0.5 * pt.q_hat * pt.eps2
+         + site["ell"])
+    sigma_ref = _reference_complexity(site, pt, d, y)
+    return LocalEntropySaddle(d, jd, y, reference, pt.h_field - y * pt.q_hat, pt.q_hat,
+                              p * p + pt.c2, sigma_ref + y * s, s, sigma_ref, residual,
+                              pt.h_field, pt.c2)
+
+
+def _to_x(sol: LocalEntropySaddle) -> np.ndarray:
+    span = 4.0 * sol.d * (1.0 - sol.d)
+    return np.array([sol.h_field, np.log(sol.q_hat), np.log(sol.c2 / (span - sol.c2))])
+
+
+def _fixed_y_residual(x, d, jd, y, fixed_point) -> np.ndarray:
+    pt = _point(d, *x)
+    return _equations(_site(pt, d, jd, y, fixed_point), pt, d)
+
+
+def _default_start(d: float, jd: float, y: float, fixed_point: bool) -> np.ndarray:
+    """Damped fixed-point sweeps from q1 = p^2 + 0.1(1 - p^2), q_hat = 0.05 with H from the
+    bracketed root of <pi> = d (<pi> decreases with H)."""
+    x = np.array([0.0, np.log(0.05), special.logit(0.1)])
+    for _ in range(6):
+        x[0] = optimize.brentq(lambda h: _fixed_y_residual((h, x[1], x[2]), d, jd, y,
+                                                           fixed_point)[0],
+                               -40.0, 40.0 + np.log(1.0 / d), xtol=1e-6)
+        r = _fixed_y_residual(x, d, jd, y, fixed_point)
+        x[1] += 0.5 * r[2]
+        x[2] += 0.5 * r[1]
+    return x
+
+
+def _guarded(func):
+    """func with non-finite or out-of-range trial points mapped to a large residual (so that
+    Powell's method backs off instead of propagating NaN)."""
+
+    def wrapped(x):
+        if not np.all(np.isfinite(x)) or np.max(np.abs(x)) > 200.0:
+            return np.full(len(x), 1e3)
+        with np.errstate(all="ignore"):
+            r = func(x)
+        return np.where(np.isfinite(r), r, 1e3)
+
+    return wrapped
+
+
+def _solve(func, x0: np.ndarray, maxfev: int = 300) -> tuple[np.ndarray, bool]:
+    func = _guarded(func)
+    sol = optimize.root(func, x0, method="hybr", options={"xtol": 1e-12, "maxfev": maxfev})
+    res = func(sol.x)
+    return sol.x, bool(np.all(np.isfinite(res)) and np.max(np.abs(res)) < _TOL)
 
 
 def _check_scalar(d, jd, reference) -> tuple[float, float]:
@@ -207,61 +292,160 @@ def _check_scalar(d, jd, reference) -> tuple[float, float]:
     return d, jd
 
 
+def _half_distance(d, jd, y, reference) -> LocalEntropySaddle:
+    """d = 1/2: the reference decouples, p_hat = q_hat = q1 = 0, S = Sigma for every y."""
+    sigma = float(complexity(jd))
+    sigma_ref = sigma if reference == "fixed_point" else LN2
+    return LocalEntropySaddle(d, jd, y, reference, 0.0, 0.0, 0.0, sigma_ref + y * sigma, sigma,
+                              sigma_ref, 0.0)
+
+
 def local_entropy_saddle(d: float, jd: float, y: float, reference: str = "fixed_point",
-                         start: tuple[float, float, float] | None = None) -> LocalEntropySaddle:
+                         start: tuple[float, float, float] | LocalEntropySaddle | None = None
+                         ) -> LocalEntropySaddle:
     r"""Solve the RS saddle point at fixed y >= 0 (equations in the module docstring).
 
-    A few damped fixed-point sweeps (p_hat from its bracketed root) then Powell's hybrid
-    method in variables that keep q_hat > 0 and p^2 < q1 < 1; ``start`` = (p_hat, q_hat, q1)
-    is tried as well and the solution with the larger phi is kept (a collapsed solution with
-    q1 -> 1 and smaller phi exists at some parameters). Quadrature: 16-point Gauss-Legendre
-    panels in log space, refined geometrically at the steps of width sqrt(1 - q1). Raises
-    RuntimeError unless all three equations hold to 1e-8. Tried for d >= 0.003, y <= ~100.
-    d = 1/2 is exact: S = Sigma(J_D). 2-10 s per call.
+    Powell's hybrid method in (H, ln q_hat, logit(c^2/(1-p^2))) with relative residuals, from
+    ``start`` (a saddle or (p_hat, q_hat, q1)) if given, else from damped fixed-point sweeps
+    (q1 = p^2 + 0.1(1 - p^2), q_hat = 0.05, H from its bracketed root). Raises RuntimeError
+    unless all three equations hold to 1e-9 (relative). d = 1/2 is exact: S = Sigma(J_D).
     """
     d, jd = _check_scalar(d, jd, reference)
     y = float(real_array("y", y, lower=0.0))
-    return _saddle(d, jd, y, reference, start)
+    if d == 0.5:
+        return _half_distance(d, jd, y, reference)
+    fixed_point = reference == "fixed_point"
+    if isinstance(start, LocalEntropySaddle):
+        x0 = _to_x(start)
+    elif start is not None:
+        p = 1.0 - 2.0 * d
+        span = 1.0 - p * p
+        g = (start[2] - p * p) / span
+        x0 = np.array([start[0] + y * start[1], np.log(start[1]), np.log(g / (1.0 - g))])
+    else:
+        x0 = _default_start(d, jd, y, fixed_point)
+    x, ok = _solve(lambda t: _fixed_y_residual(t, d, jd, y, fixed_point), x0)
+    if not ok:
+        raise RuntimeError(f"local-entropy saddle point not found at d={d}, jd={jd}, y={y}")
+    return _result(x, d, jd, y, reference)
+
+
+def replicon_eigenvalue(sol: LocalEntropySaddle) -> float:
+    r"""Replicon stability of an RS saddle among the y replicas (LOCAL_ENTROPY.md section 12):
+
+    .. math:: \Lambda = (1 - \gamma_{hm})^2 - \gamma_{hh}\gamma_{mm},\quad
+              \gamma_{hh} = \langle(\partial_h^2\ell)^2\rangle,\
+              \gamma_{mm} = \langle(\partial_m^2\ell)^2\rangle,\
+              \gamma_{hm} = \langle(\partial_h\partial_m\ell)^2\rangle,
+
+    the second variation of phi along a replicon mode (delta q_ab with zero row sums) after
+    the conjugate delta q_hat_ab is integrated out; the RS saddle is locally stable against
+    these modes iff Lambda > 0. Only the y-replica overlap block is checked (not the
+    overlap with the reference, nor 1RSB with a different structure).
+    """
+    if not sol.d < 0.5:
+        raise ValueError("d must be < 1/2 for the replicon (at d = 1/2 the solution is "
+                         "the decoupled limit y* -> infinity)")
+    span = 4.0 * sol.d * (1.0 - sol.d)
+    pt = _Point(sol.h_field, sol.q_hat, sol.c2, span - sol.c2)
+    site = _site(pt, sol.d, sol.jd, sol.y, sol.reference == "fixed_point", replicon=True)
+    return float((1.0 - site["cross"]) ** 2 - site["spin"] * site["field"])
+
+
+# --------------------------------------------------------------------------- zero complexity
+
+
+def densest_free_fraction(jd: ArrayLike) -> np.ndarray:
+    r"""Largest fraction :math:`\nu^*` of free neurons (:math:`|\sum_{j\ne i}J_{ij}s_j| < J_D`)
+    that exponentially many FPs have (annealed): the root :math:`\nu > f` of
+
+    .. math:: \mathrm{KL}(\nu\,\|\,f) = \nu\ln\frac{\nu}{f} + (1-\nu)\ln\frac{1-\nu}{1-f}
+              = \Sigma(J_D),
+
+    f the typical free fraction (:func:`theory.free_fraction`); :math:`\nu^* = 1` for
+    :math:`J_D \ge \Phi^{-1}(3/4)` (fully free configurations are then exponentially many).
+    The annealed count of FPs with free fraction nu is
+    :math:`\exp N[\Sigma - \mathrm{KL}(\nu\|f)]`. Solved by bisection in logit(nu).
+    """
+    jd = real_array("jd", jd, lower=0.0)
+    if (jd == 0).any():
+        raise ValueError("jd must be > 0 (no free neurons at J_D = 0)")
+    f = free_fraction(jd)
+    sigma = complexity(jd)
+    full = np.log(2.0) + np.log(special.erf(jd / np.sqrt(2.0))) >= 0
+    lo, hi = special.logit(f), np.full(jd.shape, 40.0)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        nu = special.expit(mid)
+        kl = special.rel_entr(nu, f) + special.rel_entr(1.0 - nu, 1.0 - f)
+        low = kl < sigma
+        lo, hi = np.where(low, mid, lo), np.where(low, hi, mid)
+    return np.where(full, 1.0, special.expit(0.5 * (lo + hi)))
+
+
+def small_distance_local_entropy(d: ArrayLike, jd: ArrayLike) -> np.ndarray:
+    r"""Leading small-d behaviour of the zero-complexity local entropy (LOCAL_ENTROPY.md
+    section 10): :math:`S^*(d) = d\ln(\nu^*/d) + d + O(d^{3/2}\sqrt{\ln(1/d)})`, the
+    entropy of flipping dN of the :math:`\nu^* N` free neurons of the densest exponentially
+    numerous FPs (:func:`densest_free_fraction`). Valid for d << J_D^2 (the flips must not
+    move the other neurons' fields by more than their distance to the threshold)."""
+    d = real_array("d", d, lower=0.0, upper=0.5)
+    nu = densest_free_fraction(jd)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(d > 0, d * (np.log(nu / d) + 1.0), 0.0)
+
+
+def _zero_complexity_residual(x, d, jd, fixed_point) -> np.ndarray:
+    y = float(np.exp(x[3]))
+    pt = _point(d, *x[:3])
+    site = _site(pt, d, jd, y, fixed_point)
+    return np.append(_equations(site, pt, d), _reference_complexity(site, pt, d, y))
+
+
+def _asymptotic_start(d: float, jd: float, fixed_point: bool) -> np.ndarray:
+    """Start at small d from the limiting solution (LOCAL_ENTROPY.md section 10): flips only
+    at the free sites of a reference with free fraction nu*, at rate d/nu*:
+    H = ln(nu*/d)/2, c^2 = 4 d^2 (1/nu* - 1), y = Y/d with Y = nu* t,
+    e^t = nu*(1 - f)/((1 - nu*) f); q_hat from two sweeps of its equation."""
+    nu = float(densest_free_fraction(jd))
+    f = float(free_fraction(jd))
+    nu = min(nu, 0.999)
+    t = np.log(nu * (1.0 - f) / ((1.0 - nu) * f))
+    y = max(nu * t / d, 2.0)
+    span = 4.0 * d * (1.0 - d)
+    c2 = 4.0 * d * d * (1.0 / nu - 1.0)
+    x = np.array([0.5 * np.log(nu / d), 1.5 * np.log(d), np.log(c2 / (span - c2)), np.log(y)])
+    if not fixed_point:
+        return x
+    for _ in range(2):
+        x[1] += _zero_complexity_residual(x, d, jd, fixed_point)[2]
+    return x
+
+
+def _zero_complexity_solve(d, jd, reference, x0) -> tuple[LocalEntropySaddle, np.ndarray]:
+    fixed_point = reference == "fixed_point"
+    x, ok = _solve(lambda t: _zero_complexity_residual(t, d, jd, fixed_point), x0, 80)
+    if not ok:
+        raise RuntimeError(f"zero-complexity saddle not found at d={d}, jd={jd}")
+    return _result(x[:3], d, jd, float(np.exp(x[3])), reference), x
 
 
 def zero_complexity_saddle(d: float, jd: float,
                            reference: str = "fixed_point") -> LocalEntropySaddle:
     r"""The saddle at :math:`y^*` with :math:`\Sigma_{\rm ref}(y^*) = \phi - y^* S = 0`: the
-    densest references that are still exponentially many (annealed count e^{0 N}).
-
-    :math:`\Sigma_{\rm ref}` decreases with y (:math:`d\Sigma_{\rm ref}/dy = -y\,dS/dy`, phi
-    convex in y). Steps of 1 in ln y from y = e^1.5 bracket the sign change (every saddle from the
-    default start, so that the result does not depend on a continuation path),
-    then Brent's method in ln y to 1e-7. y* = 0 where Sigma_ref(0) <= 0 (J_D = 0 with a FP
-    reference); y* = inf at d = 1/2 (S = Sigma there for every y); y* grows to ~1e3 near
-    d = 0.45, where the quadrature fails (RuntimeError). 0.5-3 min per call.
+    densest references that are still exponentially many (annealed count e^{0 N}), on the
+    primary branch (:func:`theory.dense_clusters.zero_complexity_curve`: continuation in d
+    from the small-d limiting solution). y* = 0 where Sigma_ref(0) <= 0 (J_D = 0 with a FP
+    reference); d = 1/2 exact (S = Sigma).
     """
+    from theory.dense_clusters import zero_complexity_curve
+
     d, jd = _check_scalar(d, jd, reference)
     if d == 0.5:
-        return _saddle(d, jd, np.inf, reference)
+        return _half_distance(d, jd, np.inf, reference)
     if reference == "fixed_point" and complexity(jd) <= 0:
-        return _saddle(d, jd, 0.0, reference)
-    found: dict[float, LocalEntropySaddle] = {}
-
-    def sigma_ref(log_y: float) -> float:
-        if log_y not in found:
-            found[log_y] = _saddle(d, jd, float(np.exp(log_y)), reference)
-        return found[log_y].reference_complexity
-
-    lo = hi = _LOG_Y_START
-    if sigma_ref(lo) > 0:
-        while sigma_ref(hi) > 0:
-            lo, hi = hi, hi + 1.0
-            if hi > 25:
-                raise RuntimeError(f"no zero-complexity y below e^25 at d={d}, jd={jd}")
-    else:
-        while sigma_ref(lo) <= 0:
-            lo, hi = lo - 1.0, lo
-            if lo < -25:
-                raise RuntimeError(f"no zero-complexity y above e^-25 at d={d}, jd={jd}")
-    log_y = optimize.brentq(sigma_ref, lo, hi, xtol=1e-7)
-    sigma_ref(log_y)
-    return found[log_y]
+        return local_entropy_saddle(d, jd, 0.0, reference)
+    return zero_complexity_curve(np.array([d]), jd, reference).saddles[0]
 
 
 def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
@@ -270,25 +454,39 @@ def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
     fraction d from the reference selected by the large-deviation weight N_d^y, annealed over
     J, replica-symmetric (see module docstring and theory/LOCAL_ENTROPY.md).
 
-    ``y=None`` (default) uses the zero-complexity y* (:func:`zero_complexity_saddle`): the
-    largest local entropy of references that are still exponentially many. A number y >= 0
-    fixes y instead (y = 0: a typical reference). ``reference``: "fixed_point" (the
-    reference must itself be a FP) or "free". Broadcasts d in (0, 1/2] and jd >= 0 and loops
-    over the elements (2-10 s per point at fixed y, 0.5-3 min at y*); raises RuntimeError
-    where the saddle point is not found.
+    ``y=None`` (default) uses the zero-complexity y* on the primary branch: the largest
+    local entropy of references that are still exponentially many. Stated domain:
+    d in [1e-6, 1/2] and J_D in [0.02, 0.65] (ValueError outside: above Phi^-1(3/4) the
+    small-d start does not converge). The first call at a J_D traces its branches from
+    d = 1e-6 to 0.49 (20-60 s measured on a shared machine), later calls reuse them
+    (0.1-0.5 s per distance, up to ~5 s where three solutions coexist). A number
+    y >= 0 fixes y instead (y = 0: a typical reference; one saddle per element, any J_D).
+    ``reference``: "fixed_point" (the reference must itself be a FP) or "free".
     """
+    from theory.dense_clusters import zero_complexity_curve
+
     d = real_array("d", d, lower=0.0, upper=0.5)
     jd = real_array("jd", jd, lower=0.0)
-    if y is not None:
-        y = real_array("y", y, lower=0.0)
     if reference not in REFERENCES:
         raise ValueError(f"reference must be one of {REFERENCES}")
-    arrays = np.broadcast_arrays(d, jd) if y is None else np.broadcast_arrays(d, jd, y)
-    out = np.empty(arrays[0].shape)
-    for idx in np.ndindex(out.shape):
-        if y is None:
-            sol = zero_complexity_saddle(arrays[0][idx], arrays[1][idx], reference)
-        else:
-            sol = local_entropy_saddle(arrays[0][idx], arrays[1][idx], arrays[2][idx], reference)
-        out[idx] = sol.local_entropy
+    if (d <= 0).any():
+        raise ValueError("d must be > 0")
+    if y is not None:
+        y = real_array("y", y, lower=0.0)
+        d, jd, y = np.broadcast_arrays(d, jd, y)
+        out = np.empty(d.shape)
+        for idx in np.ndindex(d.shape):
+            out[idx] = local_entropy_saddle(d[idx], jd[idx], y[idx], reference).local_entropy
+        return out
+    if (d < D_MIN).any():
+        raise ValueError(f"d must be >= {D_MIN} for the zero-complexity local entropy; "
+                         "use small_distance_local_entropy below it")
+    if ((jd < JD_RANGE[0]) | (jd > JD_RANGE[1])).any():
+        raise ValueError(f"jd must lie in [{JD_RANGE[0]}, {JD_RANGE[1]}] for the "
+                         "zero-complexity local entropy")
+    d, jd = np.broadcast_arrays(d, jd)
+    out = np.empty(d.shape)
+    for j in np.unique(jd):
+        sel = jd == j
+        out[sel] = zero_complexity_curve(d[sel], float(j), reference).local_entropy
     return out

@@ -15,13 +15,16 @@ from sim.enumeration import enumerate_fixed_points
 from theory.local_entropy import local_entropy
 
 SUMMARY = ("local entropy S(d) of fixed points around references weighted by N_d^y (annealed, "
-           "replica symmetric; y = 0 typical FP, larger y denser), against exact counts around "
-           "the best and the typical enumerated fixed points at small N")
+           "replica symmetric; y = 0 typical FP, larger y denser): the zero-complexity S*(d) "
+           "down to d = 1e-4 on both sides of the critical J_D (gaps shaded, every RS branch), "
+           "and S(d) at fixed y against exact counts around the best and the typical "
+           "enumerated fixed points at small N")
 
 SIZES = {
-    "quick": {"jds": (0.5,), "ds": (0.05, 0.1, 0.2, 0.3), "ys": (0.0, 1.0, 4.0),
-              "n": 16, "instances": 20},
-    "full": {"jds": (0.25, 0.5, 1.0), "ds": (0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4),
+    "quick": {"trace_jds": (0.045, 0.1), "jds": (0.5,), "ds": (0.05, 0.1, 0.2, 0.3),
+              "ys": (0.0, 1.0, 4.0), "n": 16, "instances": 20},
+    "full": {"trace_jds": (0.03, 0.045, 0.0513, 0.0529, 0.06, 0.08, 0.1, 0.5),
+             "jds": (0.25, 0.5, 1.0), "ds": (0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4),
              "ys": (0.0, 1.0, 4.0, None), "n": 20, "instances": 60},
 }
 CHUNK = 10
@@ -29,12 +32,22 @@ CHUNK = 10
 
 def theory_task(params: dict, rng: np.random.Generator) -> dict:
     """S(d) at one (J_D, d, y); y = None is the zero-complexity y*. A saddle point the solver
-    cannot find is recorded as such (no number)."""
+    cannot find, or a J_D outside its stated domain, is recorded as such (no number)."""
     del rng  # deterministic
     try:
         return {"S": float(local_entropy(params["d"], params["jd"], y=params["y"]))}
-    except RuntimeError as exc:
+    except (RuntimeError, ValueError) as exc:  # not found, or outside the solver's domain
         return {"S": None, "error": str(exc)}
+
+
+def branch_task(params: dict, rng: np.random.Generator) -> dict:
+    """Every zero-complexity RS branch at one J_D (rows d, S*, y*), its folds and the
+    gapped / gap-free / dense classification."""
+    del rng  # deterministic
+    phase = theory.cluster_phase(params["jd"])
+    return {"traces": [t.tolist() for t in phase.structure.traces],
+            "folds": phase.structure.folds, "ends": phase.structure.ends,
+            "phase": phase.phase, "gap": phase.gap}
 
 
 def profile_task(params: dict, rng: np.random.Generator) -> dict:
@@ -55,6 +68,9 @@ def compute(ctx) -> dict:
     tasks = [Task(f"jd={jd}/d={d}/y={lab}", {"jd": jd, "d": d, "y": y})
              for jd in size["jds"] for lab, y in zip(ys_label, size["ys"]) for d in size["ds"]]
     results = ctx.sweep("theory", theory_task, tasks)
+    branch_tasks = [Task(f"branches/jd={jd}", {"jd": jd}) for jd in size["trace_jds"]]
+    branches = dict(zip([f"{jd:g}" for jd in size["trace_jds"]],
+                        ctx.sweep("branches", branch_task, branch_tasks)))
     curves = {}
     for t, r in zip(tasks, results):
         key = f"{t.params['jd']:g}"
@@ -79,22 +95,58 @@ def compute(ctx) -> dict:
                            / np.sqrt(len(best)),
                            "typical": np.where(np.isfinite(log_mean), log_mean, np.nan)}
     d_line = np.linspace(0.005, 0.5, 200)
+    d_log = np.geomspace(1e-4, 0.5, 200)
     return {"parameters": {**{k: v for k, v in size.items()}, "ys": ys_label,
                            "approximation": "annealed over J, replica symmetric, reference "
                                             "= fixed point; y* = zero-complexity y"},
             "data": {"S": curves, "d_line": d_line,
                      "franz_parisi": {f"{jd:g}": theory.franz_parisi_at_distance(d_line, jd)
                                       for jd in size["jds"]},
-                     "k": np.arange(1, n + 1), "enumeration": enum}}
+                     "k": np.arange(1, n + 1), "enumeration": enum,
+                     "branches": branches, "d_log": d_log,
+                     "small_d_limit": {f"{jd:g}": theory.small_distance_local_entropy(d_log, jd)
+                                       for jd in size["trace_jds"]},
+                     "franz_parisi_log": {f"{jd:g}": theory.franz_parisi_at_distance(d_log, jd)
+                                          for jd in size["trace_jds"]}}}
+
+
+def _draw_branches(ax, data: dict) -> None:
+    """S*(d) of every zero-complexity branch (thick: the first trace, from d -> 0), the small-d
+    limit (dashed), the typical FP's V(d) (dotted); gaps shaded."""
+    d_log = as_array(data["d_log"])
+    for k, (jd, br) in enumerate(data["branches"].items()):
+        color = f"C{k}"
+        for i, tr in enumerate(br["traces"]):
+            tr = as_array(tr)
+            ax.plot(tr[:, 0], tr[:, 1], "-", color=color, lw=1.8 if i == 0 else 0.9,
+                    label=rf"$J_D = {jd}$: {br['phase']}" if i == 0 else None)
+        small = d_log <= 0.01  # the limit holds for d << J_D^2/4
+        ax.plot(d_log[small], as_array(data["small_d_limit"][jd])[small], "--", color=color,
+                lw=0.7)
+        ax.plot(d_log, as_array(data["franz_parisi_log"][jd]), ":", color=color, lw=0.7)
+        if br["gap"] is not None:
+            ax.axvspan(*br["gap"], color=color, alpha=0.12)
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xscale("log")
+    ax.set_yscale("symlog", linthresh=1e-4)
+    ax.set_xlim(1e-4, 0.5)
+    ax.set_xlabel(r"distance $d$ from the reference")
+    ax.set_ylabel(r"$S^*(d)$ (nats/neuron, symlog)")
+    ax.set_title("zero reference complexity; dashed: $d\\ln(\\nu^*/d)+d$, dotted: typical FP")
 
 
 def draw(record: dict, path: Path) -> None:
     p, data = record["parameters"], record["data"]
     ds = as_array(p["ds"])
     jds = [f"{jd:g}" for jd in p["jds"]]
-    with figure(path, ncols=len(jds), width=5.2 * len(jds) + 1, height=4.4) as (_, axes):
+    with figure(path, ncols=len(jds) + 1, width=5.2 * (len(jds) + 1) + 1, height=4.4) as (
+            _, axes):
         axes = np.atleast_1d(axes)
-        for i, (ax, jd) in enumerate(zip(axes, jds)):
+        _draw_branches(axes[0], data)
+        if data["branches"]:
+            axes[0].legend(loc="center left", fontsize=7.5)
+        panel_label(axes[0], "a")
+        for i, (ax, jd) in enumerate(zip(axes[1:], jds)):
             ax.plot(as_array(data["d_line"]), as_array(data["franz_parisi"][jd]), "k:",
                     label=r"$V(d)$: typical FP, $N=\infty$")
             for j, lab in enumerate(p["ys"]):
@@ -112,5 +164,5 @@ def draw(record: dict, path: Path) -> None:
             ax.set_xlabel(r"distance $d$ from the reference")
             ax.set_ylabel(r"$\frac{1}{N}\ln\#$FPs at distance $d$")
             ax.set_title(rf"$J_D = {jd}$")
-            panel_label(ax, "abc"[i])
-        axes[0].legend(loc="lower right", fontsize=7.5)
+            panel_label(ax, "bcd"[i])
+        axes[1].legend(loc="lower right", fontsize=7.5)

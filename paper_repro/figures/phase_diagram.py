@@ -17,11 +17,24 @@ from paper_repro.figures._dynamics import (
 )
 from paper_repro.figures._margins import critical_margins
 from paper_repro.plotting import as_array, figure, panel_label
+from paper_repro.sweep import Task
 
 SUMMARY = ("the J_D axis: complexities of all FPs, of gap-free margin FPs and of fully free "
-           "configurations, the dense-region and free-configuration thresholds, and the "
+           "configurations, the critical J_D of dense clusters (zero-complexity local entropy), "
+           "the dense-region and free-configuration thresholds, and the "
            "measured thresholds (P = 1/2) of asynchronous dynamics at each N and of the other "
            "algorithms at one N")
+
+# bisection of theory.cluster_phase for the critical J_D (None: left out, e.g. in tiny tests)
+DENSE_THRESHOLD = {"bracket": (0.045, 0.0956), "xtol": 2e-3, "quick_xtol": 1e-2}
+
+
+def dense_threshold_task(params: dict, rng) -> dict:
+    """theory.dense_cluster_threshold in a bracket (deterministic; minutes per J_D)."""
+    del rng
+    res = theory.dense_cluster_threshold(tuple(params["bracket"]), params["xtol"])
+    return {"jd": res.jd, "error": res.error, "d_close": res.d_close,
+            "bracket": list(res.bracket)}
 
 
 def compute(ctx) -> dict:
@@ -36,6 +49,12 @@ def compute(ctx) -> dict:
                         for rows in by_algorithm]
     with np.errstate(divide="ignore"):
         free_complexity = theory.free_configuration_complexity(jd)
+    dense = None
+    if DENSE_THRESHOLD is not None:
+        xtol = DENSE_THRESHOLD["quick_xtol" if ctx.quick else "xtol"]
+        dense = ctx.sweep("dense_threshold", dense_threshold_task, [Task(
+            f"bracket={DENSE_THRESHOLD['bracket']}/xtol={xtol}",
+            {"bracket": list(DENSE_THRESHOLD["bracket"]), "xtol": xtol})])[0]
     return {"parameters": {"sizes": size["sizes"], "runs": size["runs"],
                            "other_n": size["other_n"], "other_runs": size["other_runs"],
                            "others": [o["label"] for o in OTHERS],
@@ -48,6 +67,7 @@ def compute(ctx) -> dict:
                      "margin_complexity": np.where(finite, theory.complexity(
                          margin_jd, np.where(finite, kappa_c, 0.0)), np.nan),
                      "dense_margin_threshold": theory.margin_dense_threshold(),
+                     "dense_cluster_threshold": dense,
                      "free_configuration_threshold": theory.free_configuration_threshold(),
                      "measured_async_threshold": measured,
                      "measured_other_thresholds": other_thresholds}}
@@ -59,6 +79,11 @@ def draw(record: dict, path: Path) -> None:
     marks = ((data["dense_margin_threshold"], "C1", r"$J^*$: gap-free margin FPs exponential"),
              (data["free_configuration_threshold"], "C2",
               r"$\Phi^{-1}(3/4)$: fully free configurations exponential"))
+    dense = data.get("dense_cluster_threshold")
+    if dense is not None:
+        label = (rf"$J_c = {dense['jd']:.3f} \pm {dense['error']:.3f}$: "
+                 r"no gap in $S^*(d)$ (dense clusters)")
+        marks = ((dense["jd"], "C4", label), *marks)
     with figure(path, ncols=2, width=12.5, height=4.5) as (_, axes):
         ax = axes[0]
         ax.plot(jd, as_array(data["complexity"]), "k-", label=r"all FPs, $\Sigma(J_D)$")

@@ -1,0 +1,427 @@
+r"""Dense clusters of fixed points: the zero-complexity local entropy S*(d) on all of (0, 1/2]
+and the critical self-coupling above which it has no gap (annealed over J, replica symmetric,
+zero reference complexity; derivation and caveats in theory/LOCAL_ENTROPY.md sections 10-13).
+
+:func:`zero_complexity_curve` follows the zero-complexity saddle point of
+:mod:`theory.local_entropy` in d by continuation: upwards from the small-d limiting solution
+(d = 1e-6, y* ~ Y/d) and downwards from d = 0.45 (started from the fixed-y saddle, then y*),
+and reports where each branch ends (spinodal: the continuation step shrinks to nothing) and
+whether the two meet. :func:`dense_cluster_threshold` is the smallest J_D for which S*(d) >= 0
+on all of (0, 1/2]; :func:`cluster_phase` classifies a J_D.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import optimize
+
+from theory.local_entropy import (
+    D_MIN,
+    JD_RANGE,
+    LocalEntropySaddle,
+    _asymptotic_start,
+    _guarded,
+    _half_distance,
+    _result,
+    _to_x,
+    _zero_complexity_residual,
+    _zero_complexity_solve,
+    local_entropy_saddle,
+)
+from theory.validation import real_array
+
+_ARC_STEP = 0.4  # largest pseudo-arclength step in (ln d, x)
+_MIN_STEP = 2e-3  # a trace ends when the step falls below this
+_MAX_POINTS = 600
+_LOG_D_TOP = float(np.log(0.49))  # traces stop beyond this (S* -> Sigma as d -> 1/2)
+_D_TOP = 0.268  # the large-d start (fixed-y saddles continued in y to y*)
+_SAME = 1e-6  # solutions with order parameters this close (max norm) are the same
+_COLLAPSED = 6.9  # logit(c^2/(1-p^2)) beyond which the y replicas count as collapsed
+
+
+@dataclass
+class _Trace:
+    """One RS branch of zero-complexity saddles traced by pseudo-arclength continuation in
+    X = (ln d, H, ln q_hat, logit(c^2/(4d(1-d))), ln y), which passes folds (spinodals:
+    ln d turns back) and steep crossovers. ``end`` says why each end stopped."""
+
+    points: list[np.ndarray]
+    end: list[str]
+
+    def folds(self) -> list[float]:
+        log_d = np.array([p[0] for p in self.points])
+        turn = np.flatnonzero(np.diff(np.sign(np.diff(log_d))) != 0) + 1
+        return [float(np.exp(log_d[i])) for i in turn]
+
+
+def _arc_solve(jd, reference, pred, tangent):
+    """Newton-type solve of the 4 equations plus tangent . (X - pred) = 0 (5 unknowns)."""
+    fixed_point = reference == "fixed_point"
+
+    def func(big):
+        r = _zero_complexity_residual(big[1:], float(np.exp(big[0])), jd, fixed_point)
+        return np.append(r, tangent @ (big - pred))
+
+    func = _guarded(func)
+    sol = optimize.root(func, pred, method="hybr", options={"xtol": 1e-12, "maxfev": 200})
+    res = func(sol.x)
+    return sol.x, bool(np.max(np.abs(res)) < 1e-9 and sol.x[0] < np.log(0.5))
+
+
+def _trace(jd, reference, start: np.ndarray, direction: np.ndarray) -> _Trace:
+    """Pseudo-arclength continuation from X = start towards the sign of direction[0] (up or
+    down in d) until ln d leaves [ln D_MIN, ln 0.49], the y replicas collapse (1 - q1 <
+    1e-3 (1 - p^2): S -> 0+, the replicas sit on one configuration; LOCAL_ENTROPY.md
+    section 11), the step falls below _MIN_STEP (the solution is lost), or _MAX_POINTS."""
+    # initial tangent: secant to a natural-continuation point 0.02 away in ln d
+    log_d1 = start[0] + 0.02 * np.sign(direction[0])
+    second = _zero_complexity_solve(float(np.exp(log_d1)), jd, reference, start[1:])[1]
+    pts = [start, np.append(log_d1, second)]
+    tangent = (pts[1] - pts[0]) / np.linalg.norm(pts[1] - pts[0])
+    step = 0.25 * _ARC_STEP
+    while len(pts) < _MAX_POINTS:
+        x, ok = pts[-1] + step * tangent, False
+        while step >= _MIN_STEP:
+            x, ok = _arc_solve(jd, reference, pts[-1] + step * tangent, tangent)
+            if ok and 0.3 * step < np.linalg.norm(x - pts[-1]) < 3.0 * step:
+                break
+            ok = False
+            step *= 0.5
+        if not ok:
+            return _Trace(pts, ["lost"])
+        tangent = (x - pts[-1]) / np.linalg.norm(x - pts[-1])
+        pts.append(x)
+        step = min(1.5 * step, _ARC_STEP)
+        if x[0] > _LOG_D_TOP:
+            return _Trace(pts, ["top"])
+        if x[0] < np.log(D_MIN):
+            return _Trace(pts, ["bottom"])
+        if x[3] > _COLLAPSED:
+            return _Trace(pts, ["collapsed"])
+    return _Trace(pts, ["length"])
+
+
+def _top_start(jd: float, reference: str) -> np.ndarray:
+    """Zero-complexity X at d = _D_TOP reached from the large-d side: fixed-y saddles from
+    the default start at y = e^1.5, continued in steps of 1 in ln y (warm starts) until the
+    reference complexity changes sign, then the joint solve with y free."""
+    log_y, sol = 1.5, None
+    for _ in range(12):
+        sol = local_entropy_saddle(_D_TOP, jd, float(np.exp(log_y)), reference, start=sol)
+        if sol.reference_complexity < 0:
+            break
+        log_y += 1.0
+    span = 4.0 * _D_TOP * (1.0 - _D_TOP)
+    x0 = np.array([sol.h_field, np.log(sol.q_hat), np.log(sol.c2 / (span - sol.c2)), log_y])
+    return np.append(np.log(_D_TOP), _zero_complexity_solve(_D_TOP, jd, reference, x0)[1])
+
+
+def _solutions_at(trace: _Trace, jd, reference, log_d) -> list[tuple[LocalEntropySaddle,
+                                                                      np.ndarray]]:
+    """Every solution of the trace at ln d: one solve per segment of the trace that brackets
+    ln d, from the linear interpolation."""
+    out = []
+    pts = trace.points
+    for a, b in itertools.pairwise(pts):
+        if min(a[0], b[0]) - 1e-12 <= log_d <= max(a[0], b[0]) + 1e-12:
+            w = 0.0 if b[0] == a[0] else (log_d - a[0]) / (b[0] - a[0])
+            guess = (1.0 - w) * a[1:] + w * b[1:]
+            try:
+                sol, x = _zero_complexity_solve(float(np.exp(log_d)), jd, reference, guess)
+            except RuntimeError:
+                continue
+            if all(np.max(np.abs(x - o[1])) > _SAME * (1 + np.max(np.abs(x))) for o in out):
+                out.append((sol, x))
+    return out
+
+
+@dataclass(frozen=True)
+class BranchStructure:
+    """The zero-complexity RS branches at one J_D: ``traces`` (each a list of (d, S*, y*)
+    points along the branch), the folds (spinodals: d where a branch turns back) and the
+    reason each trace stopped."""
+
+    jd: float
+    traces: list[np.ndarray]
+    folds: list[list[float]]
+    ends: list[str]
+
+
+_TRACES: dict[tuple[float, str], list[_Trace]] = {}
+
+
+def _traces(jd: float, reference: str) -> list[_Trace]:
+    """The branch continued from the small-d limiting solution (d = 1e-6) upwards, and, if
+    the solution found at d = 0.268 from the large-d side is not on it, that branch traced
+    in both directions (cached per J_D and reference)."""
+    key = (jd, reference)
+    if key in _TRACES:
+        return _TRACES[key]
+    x0 = _asymptotic_start(D_MIN, jd, reference == "fixed_point")
+    start = np.append(np.log(D_MIN), _zero_complexity_solve(D_MIN, jd, reference, x0)[1])
+    small = _trace(jd, reference, start, np.eye(5)[0])
+    traces = [small]
+    top = _top_start(jd, reference)
+    on_small = any(np.max(np.abs(x - top[1:])) < 1e-5 * (1 + np.max(np.abs(x)))
+                   for _, x in _solutions_at(small, jd, reference, top[0]))
+    if not on_small:
+        up = _trace(jd, reference, top, np.eye(5)[0])
+        down = _trace(jd, reference, top, -np.eye(5)[0])
+        traces.append(_Trace(down.points[::-1] + up.points[1:], down.end + up.end))
+    _TRACES[key] = traces
+    return traces
+
+
+def branch_structure(jd: float, reference: str = "fixed_point") -> BranchStructure:
+    """The zero-complexity RS branches met at J_D (annealed over J, RS): see :func:`_traces`.
+    Each trace is an array of rows (d, S*, y*); folds are the spinodals of each."""
+    jd = float(real_array("jd", jd, lower=JD_RANGE[0], upper=JD_RANGE[1]))
+    rows, folds, ends = [], [], []
+    for tr in _traces(jd, reference):
+        table = []
+        for p in tr.points:
+            sol = _result_at(p, jd, reference)
+            table.append((sol.d, sol.local_entropy, sol.y))
+        rows.append(np.array(table))
+        folds.append(tr.folds())
+        ends.append("/".join(tr.end))
+    return BranchStructure(jd, rows, folds, ends)
+
+
+def _result_at(p, jd, reference) -> LocalEntropySaddle:
+    return _result(p[1:4], float(np.exp(p[0])), jd, float(np.exp(p[4])), reference)
+
+
+@dataclass(frozen=True)
+class ZeroComplexityCurve:
+    """S*(d) at the requested distances (in the given order).
+
+    local_entropy: the primary value, S* = min_y max_branches phi(y)/y (at fixed y the larger
+    phi dominates; zero reference complexity); y_star its y*; saddles the saddle it comes
+    from; n_solutions: how many zero-complexity RS solutions exist at that d;
+    other_entropy: the largest S of the other solutions (NaN if there is one)."""
+
+    jd: float
+    d: np.ndarray
+    local_entropy: np.ndarray
+    y_star: np.ndarray
+    saddles: list[LocalEntropySaddle]
+    n_solutions: np.ndarray
+    other_entropy: np.ndarray
+
+
+def _fixed_y_free_entropy(sol: LocalEntropySaddle, y: float) -> float:
+    """phi at fixed y on the branch of ``sol``, by continuation in ln y (steps <= 0.25)."""
+    steps = int(np.ceil(abs(np.log(y / sol.y)) / 0.25))
+    for log_y in np.linspace(np.log(sol.y), np.log(y), steps + 1)[1:]:
+        sol = local_entropy_saddle(sol.d, sol.jd, float(np.exp(log_y)), sol.reference,
+                                   start=sol)
+    return sol.free_entropy
+
+
+def _primary(sols: list[LocalEntropySaddle]) -> tuple[LocalEntropySaddle, float]:
+    """The branch rule: S* = min_y max_b phi_b(y)/y. The zero-complexity solution with the
+    largest S* is the answer if no other branch has a larger phi at its y* (then the
+    envelope's minimum sits there); otherwise the minimum is at a crossing of two phi(y)
+    curves and RuntimeError reports it. Returns (primary, largest other S or NaN)."""
+    sols = sorted(sols, key=lambda s: s.local_entropy, reverse=True)
+    win = sols[0]
+    for lose in sols[1:]:
+        try:
+            phi_other = _fixed_y_free_entropy(lose, win.y)
+        except RuntimeError:
+            continue  # that branch does not reach y*: nothing to compare
+        if phi_other > win.free_entropy + 1e-10:
+            raise RuntimeError(f"phi(y) branches cross between y = {lose.y:.4g} and "
+                               f"{win.y:.4g} at d = {win.d:.4g}, jd = {win.jd}")
+    return win, (sols[1].local_entropy if len(sols) > 1 else np.nan)
+
+
+def zero_complexity_curve(d: ArrayLike, jd: float, reference: str = "fixed_point"
+                          ) -> ZeroComplexityCurve:
+    """Zero-complexity local entropy at every d (array) for one J_D (annealed, RS).
+
+    The branches of :func:`branch_structure` (cached per J_D) are solved at each d, every
+    solution they have there, and the rule of :func:`_primary` picks S*. d = 1/2 is exact
+    (S* = Sigma). Raises RuntimeError where no branch reaches d.
+    """
+    d = real_array("d", d, lower=D_MIN, upper=0.5)
+    jd = float(real_array("jd", jd, lower=JD_RANGE[0], upper=JD_RANGE[1]))
+    flat = d.reshape(-1)
+    traces = _traces(jd, reference)
+    saddles, others, counts = [], [], []
+    for t in flat:
+        if t >= np.exp(_LOG_D_TOP):
+            sols = [_half_distance(0.5, jd, np.inf, reference)] if t == 0.5 else []
+            if t < 0.5:
+                near = [s for tr in traces for s, _ in _solutions_at(tr, jd, reference,
+                                                                    _LOG_D_TOP)]
+                sols = [_zero_complexity_solve(float(t), jd, reference,
+                                               np.append(_to_x(s)[:3], np.log(s.y)))[0]
+                        for s in near]
+        else:
+            found = [s for tr in traces for s, _ in _solutions_at(tr, jd, reference,
+                                                                 float(np.log(t)))]
+            sols = []
+            for s in found:
+                if all(abs(s.local_entropy - o.local_entropy) > 1e-10 for o in sols):
+                    sols.append(s)
+        if not sols:
+            raise RuntimeError(f"no zero-complexity RS solution found at d = {t}, jd = {jd}")
+        primary, other = _primary(sols)
+        saddles.append(primary)
+        others.append(other)
+        counts.append(len(sols))
+    return ZeroComplexityCurve(jd, flat, np.array([s.local_entropy for s in saddles]),
+                               np.array([s.y for s in saddles]), saddles, np.array(counts),
+                               np.array(others))
+
+
+# --------------------------------------------------------------------------- gaps and threshold
+
+
+def _positive_intervals(table: np.ndarray) -> list[tuple[float, float]]:
+    """Intervals of d (linear interpolation in ln d between trace points) where a trace's
+    S* > 0; each segment of the trace contributes its positive part."""
+    out = []
+    for (d0, s0, _), (d1, s1, _) in itertools.pairwise(table):
+        lo, hi = sorted((np.log(d0), np.log(d1)))
+        s_lo, s_hi = (s0, s1) if np.log(d0) <= np.log(d1) else (s1, s0)
+        if s_lo > 0 and s_hi > 0:
+            out.append((lo, hi))
+        elif s_lo > 0 or s_hi > 0:
+            cut = lo + (hi - lo) * s_lo / (s_lo - s_hi)
+            out.append((lo, cut) if s_lo > 0 else (cut, hi))
+    return out
+
+
+def _gaps(structure: BranchStructure) -> list[tuple[float, float]]:
+    """Subintervals of [D_MIN, 0.49] not covered by any positive part of a non-collapsed
+    zero-complexity branch (below D_MIN S* ~ d ln(nu*/d) + d > 0; above 0.49 S* -> Sigma)."""
+    pieces = sorted(iv for tr in structure.traces for iv in _positive_intervals(tr))
+    gaps, reach = [], np.log(D_MIN)
+    for lo, hi in pieces:
+        if lo > reach + 1e-9:
+            gaps.append((float(np.exp(reach)), float(np.exp(lo))))
+        reach = max(reach, hi)
+    if reach < _LOG_D_TOP - 1e-9:
+        gaps.append((float(np.exp(reach)), 0.49))
+    return gaps
+
+
+@dataclass(frozen=True)
+class ClusterPhase:
+    """Classification of J_D by the zero-complexity local entropy S*(d) (annealed over J,
+    replica symmetric, zero reference complexity; LOCAL_ENTROPY.md section 13).
+
+    phase: "gapped" (on ``gap`` = (d_lo, d_hi) no zero-complexity RS solution has S* > 0
+    without its y replicas collapsing onto one configuration: even the densest exponentially
+    numerous FPs have no exponential number of FPs at those distances), "gap-free" (S* > 0 on
+    all of (0, 1/2], but not increasing) or "dense" (one branch, S* > 0 and increasing on
+    all of (0, 1/2]). min_entropy, d_min: the minimum over d in [1e-5, 0.49] of the primary
+    S* (the largest S* of all solutions at each d, collapsed ones as 0) - after its first
+    maximum for "gap-free", overall for "gapped" - and where it sits (d_min = 0: "dense");
+    structure: the branches (:func:`branch_structure`)."""
+
+    jd: float
+    phase: str
+    gap: tuple[float, float] | None
+    min_entropy: float
+    d_min: float
+    structure: BranchStructure
+
+
+def _envelope(structure: BranchStructure, log_d: np.ndarray) -> np.ndarray:
+    """max over the solutions of every trace (linear interpolation in ln d between trace
+    points) of S* at each ln d; 0 where no non-collapsed solution exists (collapsed
+    solutions count as S* = 0, section 11)."""
+    out = np.full(log_d.shape, -np.inf)
+    for tr in structure.traces:
+        x, s = np.log(tr[:, 0]), tr[:, 1]
+        for (x0, x1), (s0, s1) in zip(itertools.pairwise(x), itertools.pairwise(s)):
+            lo, hi = min(x0, x1), max(x0, x1)
+            inside = (log_d >= lo) & (log_d <= hi)
+            if inside.any():
+                w = 0.0 if x1 == x0 else (log_d[inside] - x0) / (x1 - x0)
+                out[inside] = np.maximum(out[inside], (1.0 - w) * s0 + w * s1)
+    return np.where(np.isfinite(out), out, 0.0)
+
+
+def cluster_phase(jd: float, reference: str = "fixed_point") -> ClusterPhase:
+    r"""Gapped / gap-free / dense classification of J_D (see :class:`ClusterPhase`) from the
+    traced zero-complexity branches (:func:`branch_structure`); the gap edges are
+    interpolated (linearly in ln d) between trace points, a few percent in d. Below d = 1e-6
+    the small-d limit :math:`S^* = d\ln(\nu^*/d) + d > 0` holds (LOCAL_ENTROPY.md section
+    10). Approximations: annealed over J, replica symmetric, zero reference complexity,
+    collapsed solutions (1 - q1 < 1e-3 (1 - p^2)) counted as S* = 0. Minutes per J_D.
+    """
+    structure = branch_structure(jd, reference)
+    gaps = _gaps(structure)
+    log_d = np.linspace(np.log(10 * D_MIN), _LOG_D_TOP, 800)
+    env = _envelope(structure, log_d)
+    falling = np.flatnonzero(np.diff(env) < 0)
+    single = len(structure.traces) == 1 and not structure.folds[0]
+    if gaps:
+        i = int(np.argmin(env))
+        return ClusterPhase(structure.jd, "gapped", (gaps[0][0], gaps[-1][1]), float(env[i]),
+                            float(np.exp(log_d[i])), structure)
+    if single and falling.size == 0:
+        return ClusterPhase(structure.jd, "dense", None, float(env.min()), 0.0, structure)
+    tail = falling[0]  # the dip after the first maximum
+    i = tail + int(np.argmin(env[tail:]))
+    return ClusterPhase(structure.jd, "gap-free", None, float(env[i]), float(np.exp(log_d[i])),
+                        structure)
+
+
+@dataclass(frozen=True)
+class DenseClusterThreshold:
+    """Critical self-coupling of dense clusters (annealed over J, RS, zero complexity).
+
+    jd: the smallest J_D with no gap in S*(d) on (0, 1/2] (:func:`cluster_phase`); error: its
+    numerical uncertainty (half the final bisection bracket); d_close: where the last gap
+    closes (the gap's position at the gapped end of the bracket); bracket: (gapped J_D,
+    gap-free J_D); phases: the ClusterPhase of every J_D evaluated."""
+
+    jd: float
+    error: float
+    d_close: float
+    bracket: tuple[float, float]
+    phases: list[ClusterPhase]
+
+
+def dense_cluster_threshold(bracket: tuple[float, float] = (0.045, 0.0956), xtol: float = 2e-3,
+                            reference: str = "fixed_point") -> DenseClusterThreshold:
+    r"""The critical J_D above which the zero-complexity local entropy S*(d) has no gap on
+    (0, 1/2]: bisection of :func:`cluster_phase` (gapped below, gap-free or dense above) in
+    ``bracket`` (default: from J_D = 0.045, gapped, to the margin bound J* = 0.0956 of
+    :func:`theory.margin_dense_threshold`) down to ``xtol``.
+
+    Approximations: annealed over J, replica symmetric among the y replicas (stability:
+    :func:`theory.local_entropy.replicon_eigenvalue`), zero reference complexity, the branch
+    rule of LOCAL_ENTROPY.md section 11 and collapsed solutions (q1 -> 1) counted as S* = 0.
+    Minutes per evaluated J_D (each traces the branches from d = 1e-6 to 0.49).
+    """
+    lo, hi = (float(b) for b in bracket)
+    if not JD_RANGE[0] <= lo < hi <= JD_RANGE[1]:
+        raise ValueError(f"bracket must satisfy {JD_RANGE[0]} <= lo < hi <= {JD_RANGE[1]}")
+    if not xtol > 0:
+        raise ValueError("xtol must be > 0")
+    phases = [cluster_phase(lo, reference), cluster_phase(hi, reference)]
+    if phases[0].phase != "gapped" or phases[1].phase == "gapped":
+        raise ValueError(f"bracket {bracket} does not enclose the threshold: "
+                         f"{phases[0].phase} at {lo}, {phases[1].phase} at {hi}")
+    last_gap = phases[0].gap
+    while hi - lo > xtol:
+        mid = 0.5 * (lo + hi)
+        ph = cluster_phase(mid, reference)
+        phases.append(ph)
+        if ph.phase == "gapped":
+            lo, last_gap = mid, ph.gap
+        else:
+            hi = mid
+    d_close = float(np.sqrt(last_gap[0] * last_gap[1]))
+    return DenseClusterThreshold(0.5 * (lo + hi), 0.5 * (hi - lo), d_close, (lo, hi), phases)
