@@ -53,17 +53,17 @@ def naive_train_step(w_in: np.ndarray, j: np.ndarray, w_out: np.ndarray, w_back:
 
 def _step_benchmark(quick: bool) -> dict:
     from sim.learner import LearnerConfig, init_network, train_step
-    from sim.learner.relaxation import input_field, training_relaxation
     from sim.learner.model import labels_pm1
     from sim.learner.plasticity import apply_plasticity
+    from sim.learner.relaxation import input_field, training_relaxation
 
     h, n, b = (400 if quick else 1600), 784, 16
     cfg = LearnerConfig(hidden=h, batch_size=b)
     rng = np.random.default_rng(0)
-    net = init_network(cfg, n, 10, rng)
+    net = init_network(cfg, n, 10, rng=rng)
     x = np.where(rng.random((b, n)) < 0.5, 1, -1).astype(np.int8)
     y = rng.integers(0, 10, b)
-    ours = best_time(lambda: train_step(net, x, y, None), repeat=20)
+    ours = best_time(lambda: train_step(net, x, y, rng=None), repeat=20)
     label = labels_pm1(y, 10)
     x_field = input_field(net, x)
     relax = best_time(lambda: training_relaxation(net, x_field, label, rng=None), repeat=20)
@@ -85,7 +85,7 @@ def _epoch_benchmark() -> dict:
                       rng=np.random.default_rng(0))
     cfg = LearnerConfig(hidden=1600)
     start = time.perf_counter()
-    _, record = next(fit(cfg, data, 1, np.random.default_rng(0)))
+    _, record = next(fit(cfg, data, 1, rng=np.random.default_rng(0)))
     total = time.perf_counter() - start
     step = _step_benchmark_naive_100(cfg)
     steps = -(-9000 // cfg.batch_size)

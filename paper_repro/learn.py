@@ -11,11 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-
-MODELS = ("steer", "reservoir", "random-features", "mlp")
 
 # LearnerConfig fields exposed on the command line: name -> (type, help). Defaults live in
 # sim.learner.LearnerConfig (the DESIGN.md reference settings); the JSON records the values used.
@@ -49,8 +45,9 @@ _HYPER = {
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", default="entangled-mnist",
-                        choices=("mnist", "entangled-mnist", "fashion-mnist", "prototypes"))
-    parser.add_argument("--model", default="steer", choices=MODELS)
+                        help="one of sim.data.DATASETS (default: %(default)s)")
+    parser.add_argument("--model", default="steer",
+                        help="one of sim.learner.MODELS (default: %(default)s)")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="directory of the IDX files (else $STEERING_DATA_DIR, else the "
                              "default places)")
@@ -75,8 +72,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="decrease the feedback linearly to 0 over the free sweeps "
                             "instead of removing it")
     mlp = parser.add_argument_group("MLP baseline")
-    mlp.add_argument("--mlp-activation", default="relu", choices=("relu", "tanh", "sign"),
-                     help="'sign' uses a straight-through gradient")
+    mlp.add_argument("--mlp-activation", default="relu",
+                     help="one of sim.learner.baselines.ACTIVATIONS (default: %(default)s); "
+                          "'sign' uses a straight-through gradient")
     mlp.add_argument("--mlp-lr", type=float, default=1e-3, help="Adam learning rate")
     mlp.add_argument("--mlp-batch", type=int, default=16, help="MLP mini-batch size")
 
@@ -127,50 +125,15 @@ def _held_out(data, k: int, seed: int):
                    data.y_train[val], data.n_classes, info)
 
 
-def model_epochs(args: argparse.Namespace, data, config) -> tuple[Callable, dict]:
-    """For ``args.model`` trained on ``data`` (a sim.data.Dataset) with ``config`` (a
-    sim.learner.LearnerConfig): (function on_step -> iterator of epoch records, extra info)."""
+def main(args: argparse.Namespace) -> int:
     import dataclasses
 
     import numpy as np
 
-    from sim.learner import baselines as bl
-    from sim.learner import fit
-
-    rng = np.random.default_rng(args.seed)
-    if args.model == "steer":
-        return (lambda on_step: (rec for _, rec in fit(config, data, args.epochs, rng,
-                                                       on_step=on_step))), {}
-    if args.model == "mlp":
-        mlp_config = bl.MLPConfig(hidden=config.hidden, activation=args.mlp_activation,
-                                  learning_rate=args.mlp_lr, batch_size=args.mlp_batch)
-        extra = {"mlp": dataclasses.asdict(mlp_config)}
-        return (lambda on_step: (rec for _, rec in bl.fit_mlp(mlp_config, data, args.epochs, rng,
-                                                              on_step=on_step))), extra
-    net_seq, dyn_seq, fit_seq = np.random.SeedSequence(args.seed).spawn(3)
-    start = time.perf_counter()
-    if args.model == "reservoir":
-        dyn = np.random.default_rng(dyn_seq)
-        train, settled = bl.reservoir_features(config, data.x_train, np.random.default_rng(net_seq), dyn)
-        test, _ = bl.reservoir_features(config, data.x_test, np.random.default_rng(net_seq), dyn)
-        extra = {"settled_fraction_train": settled}
-    else:
-        train = bl.random_features(config, data.x_train, np.random.default_rng(net_seq))
-        test = bl.random_features(config, data.x_test, np.random.default_rng(net_seq))
-        extra = {}
-    extra["feature_seconds"] = time.perf_counter() - start
-    fit_rng = np.random.default_rng(fit_seq)
-    return (lambda on_step: (rec for _, rec in bl.fit_readout(
-        config, train, data.y_train, test, data.y_test, data.n_classes, args.epochs, fit_rng,
-        on_step=on_step))), extra
-
-
-def main(args: argparse.Namespace) -> int:
-    import dataclasses
-
     from paper_repro import __version__
     from sim.data import load_dataset
-    from sim.learner import LearnerConfig
+    from sim.learner import LearnerConfig, train_model
+    from sim.learner.baselines import MLPConfig
 
     hyper = {name: getattr(args, name) for name in list(_HYPER) + ["anneal_free"]
              if hasattr(args, name)}
@@ -183,19 +146,21 @@ def main(args: argparse.Namespace) -> int:
           f"{'validation' if args.validate else 'test'}, N = {data.n_inputs}, "
           f"C = {data.n_classes}, H = {config.hidden}, L = {config.layers}, seed {args.seed}",
           flush=True)
-    run, extra = model_epochs(args, data, config)
+    progress = _Progress(not args.no_progress, args.epochs)
+    mlp = MLPConfig(hidden=config.hidden, activation=args.mlp_activation,
+                    learning_rate=args.mlp_lr, batch_size=args.mlp_batch)
+    run = train_model(args.model, data, args.epochs, config=config, mlp=mlp,
+                      rng=np.random.default_rng(args.seed), on_step=progress)
     report = {
         "command": "learn", "version": __version__, "model": args.model,
         "argv": sys.argv[1:], "seed": args.seed,
         "dataset": {"name": data.name, "n_train": len(data.x_train), "n_test": len(data.x_test),
                     "n_inputs": data.n_inputs, "n_classes": data.n_classes, **data.info},
-        "config": dataclasses.asdict(config), **extra, "epochs": [],
+        "config": dataclasses.asdict(config), **run.info, "epochs": [],
     }
-    progress = _Progress(not args.no_progress, args.epochs)
-    records = run(progress)
     for epoch in range(1, args.epochs + 1):
         progress.start(epoch)
-        record = next(records)
+        record = next(run.records)
         progress.close()
         report["epochs"].append(record.to_dict())
         times = [r["seconds_per_step"] for r in report["epochs"]]

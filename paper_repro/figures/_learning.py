@@ -7,8 +7,8 @@ Two task functions, each ``func(params, rng) -> dict`` of plain numbers:
   MNIST and return its per-epoch train/test accuracies. The model seed is drawn from the
   task's ``rng`` and returned, so that every point of a figure is reproduced by
   ``python -m paper_repro learn --model M --seed MODEL_SEED --data-seed DATA_SEED
-  --hidden H --epochs E --train-size P --test-size Q [--jd ...]``: the same code path
-  (:func:`paper_repro.learn.model_epochs`) trains both.
+  --hidden H --epochs E --train-size P --test-size Q [--jd ...]``: both call
+  :func:`sim.learner.train_model`.
 - :func:`capacity_task`: train the learner on P random +-1 patterns with random labels and
   measure which of them are stored as stable fixed points.
 
@@ -18,23 +18,20 @@ the sweep's per-task random stream.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
 import time
 
 import numpy as np
 
-from paper_repro.learn import model_epochs  # the `learn` command's model pipelines
 from paper_repro.plotting import figure, panel_label
 from paper_repro.sweep import Task
 from sim.data import Dataset, load_dataset
-from sim.learner import LearnerConfig, fit, relax_free
+from sim.learner import LearnerConfig, fit, relax_free, train_model
 from sim.learner.relaxation import external_field, input_field, readout_field
 
 DATASET = "entangled-mnist"
 DATA_SEED = 0
-MODELS = ("steer", "reservoir", "random-features", "mlp")
 MODEL_LABELS = {"steer": "steering learner", "reservoir": "reservoir",
                 "random-features": "random features", "mlp": "MLP (backprop)"}
 MODEL_MARKERS = {"steer": "o", "reservoir": "s", "random-features": "^", "mlp": "D"}
@@ -61,11 +58,10 @@ def train_task(params: dict, rng: np.random.Generator) -> dict:
     data = _dataset(params["train_size"], params["test_size"], params["data_seed"])
     config = LearnerConfig(**params["config"])
     model_seed = int(rng.integers(2**32))
-    args = argparse.Namespace(model=params["model"], seed=model_seed, epochs=params["epochs"],
-                              mlp_activation="relu", mlp_lr=1e-3, mlp_batch=config.batch_size)
     start = time.perf_counter()
-    run, extra = model_epochs(args, data, config)
-    records = list(run(None))
+    run = train_model(params["model"], data, params["epochs"], config=config,
+                      rng=np.random.default_rng(model_seed))
+    records = list(run.records)
     out = {"model_seed": model_seed,
            "train": [r.train_accuracy for r in records],
            "test": [r.test_accuracy for r in records],
@@ -74,8 +70,8 @@ def train_task(params: dict, rng: np.random.Generator) -> dict:
     for key in ("unstable_free", "overlap"):
         if key in last:
             out[key] = last[key]
-    if "settled_fraction_train" in extra:
-        out["settled_fraction_train"] = extra["settled_fraction_train"]
+    if "settled_fraction_train" in run.info:
+        out["settled_fraction_train"] = run.info["settled_fraction_train"]
     return out
 
 
@@ -115,7 +111,8 @@ def capacity_task(params: dict, rng: np.random.Generator) -> dict:
     model_seed = int(rng.integers(2**32))
     start = time.perf_counter()
     epochs = 0
-    for net, record in fit(config, data, params["max_epochs"], np.random.default_rng(model_seed)):
+    for net, record in fit(config, data, params["max_epochs"],
+                           rng=np.random.default_rng(model_seed)):
         epochs = record.epoch
         if record.train_accuracy == 1.0:
             break

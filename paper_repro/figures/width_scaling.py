@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from paper_repro.figures import _learning as lr
+from sim.learner import MODELS
 
 SUMMARY = ("test and train accuracy after training vs hidden width H on Entangled MNIST: "
            "steering learner (J_D = 0.5), reservoir, random features, backprop MLP")
@@ -21,16 +22,16 @@ SIZES = {
 def compute(ctx) -> dict:
     sizes = SIZES["quick" if ctx.quick else "full"]
     widths = sizes["widths"]
-    grid = [lr.train_params(m, sizes, hidden=h) for m in lr.MODELS for h in widths]
+    grid = [lr.train_params(m, sizes, hidden=h) for m in MODELS for h in widths]
     runs = lr.run_grid(ctx, "train", lr.train_task, grid, sizes["seeds"])
     data = {}
-    for k, model in enumerate(lr.MODELS):
+    for k, model in enumerate(MODELS):
         mine = runs[k * len(widths):(k + 1) * len(widths)]
         data[model] = {split: [lr.final(r, split) for r in mine] for split in ("test", "train")}
         data[model]["seconds"] = [lr.seconds([r]) / len(r) for r in mine]
     return {
         "parameters": {**sizes, "dataset": lr.DATASET, "data_seed": lr.DATA_SEED,
-                       "models": list(lr.MODELS), "learner_config": grid[0]["config"],
+                       "models": list(MODELS), "learner_config": grid[0]["config"],
                        "mlp": "one hidden layer, ReLU, Adam lr 1e-3, softmax cross-entropy",
                        "chance": 0.1, "accuracy": "after the last epoch"},
         "data": data,

@@ -151,7 +151,7 @@ def _gaussian(shape, std, rng, mask=None) -> np.ndarray:
     return w
 
 
-def init_network(config: LearnerConfig, n_inputs: int, n_classes: int,
+def init_network(config: LearnerConfig, n_inputs: int, n_classes: int, *,
                  rng: np.random.Generator) -> Network:
     """Draw a network with the distributions of the module docstring."""
     if n_inputs < 1:

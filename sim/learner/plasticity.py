@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg.blas import sgemm
 
-from sim.learner.relaxation import State, external_field
 from sim.learner.model import LearnerConfig, Network
+from sim.learner.relaxation import State, external_field
 
 
 @dataclass(frozen=True)
