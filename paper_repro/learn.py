@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 # LearnerConfig fields exposed on the command line: name -> (type, help). Defaults live in
-# sim.learner.LearnerConfig (the DESIGN.md reference settings); the JSON records the values used.
+# sim.learner.LearnerConfig (documented there with their sources); the JSON records the values used.
 _HYPER = {
     "jd": (float, "self-coupling J_D"),
     "lambda_x": (float, "input strength lambda_x"),
@@ -32,11 +32,12 @@ _HYPER = {
     "eta_final": (float, "learning-rate factor reached at the end of training (linear schedule)"),
     "theta": (float, "hidden margin theta"),
     "theta_out": (float, "readout margin"),
-    "eta_j": (float, "learning rate of J"),
-    "eta_in": (float, "learning rate of W_in"),
-    "eta_out": (float, "learning rate of W_out"),
+    "eta_j": (float, "learning rate of J (eta_j / sqrt(H) per coupling)"),
+    "eta_in": (float, "learning rate of W_in (eta_in lambda_x / sqrt(N) per coupling)"),
+    "eta_out": (float, "learning rate of W_out (eta_out / sqrt(H) per coupling)"),
     "eta_layers": (float, "learning rate of learned inter-layer matrices"),
-    "decay": (float, "weight decay: w <- (1 - eta decay) w per step"),
+    "decay": (float, "weight decay of J, W_out: w <- (1 - decay r) w per step, r the rate"),
+    "decay_in": (float, "the same weight decay for W_in"),
     "batch_size": (int, "mini-batch size B"),
     "density_j": (float, "density of the sparse J"),
     "density_in": (float, "density of the sparse W_in"),
@@ -44,10 +45,18 @@ _HYPER = {
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", default="entangled-mnist",
-                        help="one of sim.data.DATASETS (default: %(default)s)")
     parser.add_argument("--model", default="steer",
                         help="one of sim.learner.MODELS (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the model and training")
+    parser.add_argument("--json", metavar="PATH", help="write the results to this JSON file")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_training_arguments(parser)
+
+
+def add_training_arguments(parser: argparse.ArgumentParser) -> None:
+    """Data, width, epochs and every model setting (shared with ``learn-compare``)."""
+    parser.add_argument("--dataset", default="entangled-mnist",
+                        help="one of sim.data.DATASETS (default: %(default)s)")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="directory of the IDX files (else $STEERING_DATA_DIR, else the "
                              "default places)")
@@ -59,12 +68,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--validate", type=int, metavar="K",
                         help="hold out K training examples (seeded) and report them as the "
                              "test set, leaving the real test set unseen (for tuning)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the model and training")
     parser.add_argument("--data-seed", type=int, default=0,
                         help="seed of the projection, the split and the subsamples")
-    parser.add_argument("--json", metavar="PATH", help="write the results to this JSON file")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    group = parser.add_argument_group("learner hyperparameters (DESIGN.md defaults)")
+    group = parser.add_argument_group(
+        "learner hyperparameters (defaults and their sources: sim.learner.LearnerConfig)")
     for name, (kind, text) in _HYPER.items():
         group.add_argument("--" + name.replace("_", "-"), type=kind, default=argparse.SUPPRESS,
                            help=text)
@@ -125,37 +132,66 @@ def _held_out(data, k: int, seed: int):
                    data.y_train[val], data.n_classes, info)
 
 
+def learner_config(args: argparse.Namespace):
+    """The sim.learner.LearnerConfig of the parsed flags (unset ones: library defaults)."""
+    from sim.learner import LearnerConfig
+
+    hyper = {name: getattr(args, name) for name in list(_HYPER) + ["anneal_free"]
+             if hasattr(args, name)}
+    return LearnerConfig(hidden=args.hidden, layers=args.layers, **hyper)
+
+
+def mlp_config(args: argparse.Namespace, hidden: int):
+    from sim.learner.baselines import MLPConfig
+
+    return MLPConfig(hidden=hidden, activation=args.mlp_activation, learning_rate=args.mlp_lr,
+                     batch_size=args.mlp_batch)
+
+
+def data_spec(args: argparse.Namespace) -> dict:
+    """The data flags as plain values (``load_data(**spec)``)."""
+    return {"name": args.dataset, "data_dir": args.data_dir, "train_size": args.train_size,
+            "test_size": args.test_size, "data_seed": args.data_seed, "validate": args.validate}
+
+
+def load_data(name: str, data_dir: str | None, train_size: int | None, test_size: int | None,
+              data_seed: int, validate: int | None):
+    """The data set, with ``validate`` training examples held out as its test set."""
+    from sim.data import load_dataset
+
+    data = load_dataset(name, data_dir, train_size=train_size, test_size=test_size,
+                        seed=data_seed)
+    return _held_out(data, validate, data_seed) if validate else data
+
+
+def dataset_record(data) -> dict:
+    """Provenance of a data set for the JSON outputs."""
+    return {"name": data.name, "n_train": len(data.x_train), "n_test": len(data.x_test),
+            "n_inputs": data.n_inputs, "n_classes": data.n_classes, **data.info}
+
+
 def main(args: argparse.Namespace) -> int:
     import dataclasses
 
     import numpy as np
 
     from paper_repro import __version__
-    from sim.data import load_dataset
-    from sim.learner import LearnerConfig, train_model
-    from sim.learner.baselines import MLPConfig
+    from sim.learner import train_model
 
-    hyper = {name: getattr(args, name) for name in list(_HYPER) + ["anneal_free"]
-             if hasattr(args, name)}
-    config = LearnerConfig(hidden=args.hidden, layers=args.layers, **hyper)
-    data = load_dataset(args.dataset, args.data_dir, train_size=args.train_size,
-                        test_size=args.test_size, seed=args.data_seed)
-    if args.validate:
-        data = _held_out(data, args.validate, args.data_seed)
+    config = learner_config(args)
+    data = load_data(**data_spec(args))
     print(f"{args.model} on {data.name}: {len(data.x_train)} train / {len(data.x_test)} "
           f"{'validation' if args.validate else 'test'}, N = {data.n_inputs}, "
           f"C = {data.n_classes}, H = {config.hidden}, L = {config.layers}, seed {args.seed}",
           flush=True)
     progress = _Progress(not args.no_progress, args.epochs)
-    mlp = MLPConfig(hidden=config.hidden, activation=args.mlp_activation,
-                    learning_rate=args.mlp_lr, batch_size=args.mlp_batch)
-    run = train_model(args.model, data, args.epochs, config=config, mlp=mlp,
+    run = train_model(args.model, data, args.epochs, config=config,
+                      mlp=mlp_config(args, config.hidden),
                       rng=np.random.default_rng(args.seed), on_step=progress)
     report = {
         "command": "learn", "version": __version__, "model": args.model,
         "argv": sys.argv[1:], "seed": args.seed,
-        "dataset": {"name": data.name, "n_train": len(data.x_train), "n_test": len(data.x_test),
-                    "n_inputs": data.n_inputs, "n_classes": data.n_classes, **data.info},
+        "dataset": dataset_record(data),
         "config": dataclasses.asdict(config), **run.info, "epochs": [],
     }
     for epoch in range(1, args.epochs + 1):
