@@ -41,6 +41,7 @@ _HYPER = {
     "batch_size": (int, "mini-batch size B"),
     "density_j": (float, "density of the sparse J"),
     "density_in": (float, "density of the sparse W_in"),
+    "input_flip": (float, "probability of flipping each training input bit per presentation"),
 }
 
 

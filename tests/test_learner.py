@@ -113,7 +113,7 @@ def test_sync_sweep_matches_dense_recomputation(layers, interlayer):
 
 
 def test_warmup_is_forward_pass_and_ties_are_plus():
-    cfg = LearnerConfig(hidden=50, layers=2)
+    cfg = LearnerConfig(hidden=50, layers=2, warmup_sweeps=1)
     net = init_network(cfg, 30, 3, rng=np.random.default_rng(0))
     x = pm1(np.random.default_rng(1), (4, 30))
     state = dyn.warm_up(net, dyn.input_field(net, x), rng=None)
@@ -128,7 +128,7 @@ def test_warmup_is_forward_pass_and_ties_are_plus():
 
 def test_async_and_partial_sync_updates():
     rng = np.random.default_rng(5)
-    cfg = LearnerConfig(hidden=120, lambda_x=0.5, dynamics="async")
+    cfg = LearnerConfig(hidden=120, lambda_x=0.5, dynamics="async", warmup_sweeps=1)
     net = init_network(cfg, 20, 4, rng=rng)
     x = pm1(rng, (3, 20))
     x_field = dyn.input_field(net, x)
@@ -187,7 +187,8 @@ def test_plasticity_changes_exactly_unstable_neurons(batch):
     """Rule check against an explicit formula; with B = 1 the incoming weights of a neuron
     change iff it is unstable (s h <= theta + J_D, y h_out <= theta_out)."""
     rng = np.random.default_rng(batch)
-    cfg = LearnerConfig(hidden=200, lambda_x=1.5, decay=0.0, theta=0.9)
+    cfg = LearnerConfig(hidden=200, lambda_x=1.5, decay=0.0, theta=0.9, clamped_sweeps=7,
+                        free_sweeps=7)
     net = init_network(cfg, 60, 7, rng=rng)
     x = pm1(rng, (batch, 60))
     y = rng.integers(0, 7, batch)
@@ -209,7 +210,8 @@ def test_plasticity_changes_exactly_unstable_neurons(batch):
     d_j = c * 0.005 / math.sqrt(200) * s.T @ post
     np.fill_diagonal(d_j, 0)
     np.testing.assert_allclose(net.j[0] - old.j[0], d_j, atol=2e-6)
-    np.testing.assert_allclose(net.w_in - old.w_in, c * 0.03 / math.sqrt(60) * x.T @ post,
+    # the input rate is in units of the input scale lambda_x / sqrt(N)
+    np.testing.assert_allclose(net.w_in - old.w_in, c * 0.03 * 1.5 / math.sqrt(60) * x.T @ post,
                                atol=2e-6)
     np.testing.assert_allclose(net.w_out - old.w_out,
                                c * 0.1 / math.sqrt(200) * s.T @ (label * unstable_out), atol=2e-6)
@@ -224,7 +226,7 @@ def test_plasticity_changes_exactly_unstable_neurons(batch):
 
 def test_decay_and_sparse_support():
     rng = np.random.default_rng(7)
-    cfg = LearnerConfig(hidden=100, density_j=0.3, density_in=0.5, decay=0.01)
+    cfg = LearnerConfig(hidden=100, density_j=0.3, density_in=0.5, decay=0.01, decay_in=0.02)
     net = init_network(cfg, 40, 3, rng=rng)
     x = pm1(rng, (1, 40))
     label = labels_pm1(np.array([2]), 3)
@@ -235,11 +237,14 @@ def test_decay_and_sparse_support():
     stable = s[0] * (x_field[0] + s[0] @ old.j[0]) > 0.9 + 0.5
     apply_plasticity(net, state, x, x_field, label)
     assert np.all(net.j[0][net.mask_j[0] == 0] == 0) and np.all(net.w_in[net.mask_in == 0] == 0)
-    # stable neurons only decay: w <- (1 - eta decay) w
+    # stable neurons only decay: w <- (1 - decay r) w with r the rate per coupling,
+    # eta_j / sqrt(H rho_J) for J and eta_in lambda_x / sqrt(N rho_in) for W_in
     assert 10 < stable.sum() < 100
     sel = ~np.eye(100, dtype=bool) & stable[None, :]
-    np.testing.assert_allclose(net.j[0][sel], old.j[0][sel] * (1 - 0.005 * 0.01), rtol=1e-6)
-    np.testing.assert_allclose(net.w_in[:, stable], old.w_in[:, stable] * (1 - 0.03 * 0.01),
+    np.testing.assert_allclose(net.j[0][sel],
+                               old.j[0][sel] * (1 - 0.01 * 0.005 / math.sqrt(30)), rtol=1e-6)
+    np.testing.assert_allclose(net.w_in[:, stable],
+                               old.w_in[:, stable] * (1 - 0.02 * 0.03 * 5 / math.sqrt(20)),
                                rtol=1e-6)
 
 

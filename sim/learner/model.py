@@ -77,6 +77,8 @@ class LearnerConfig:
     batch_size: int = 16           # B (authors: 16)
     density_j: float = 1.0         # sparse connectivity of J (fraction of kept couplings)
     density_in: float = 1.0        # sparse connectivity of W_in
+    input_flip: float = 0.0        # training inputs: each bit flipped with this probability
+    #                                at every presentation (0: the data as given)
 
     def __post_init__(self) -> None:
         positive_ints = ("hidden", "layers", "warmup_sweeps", "batch_size")
@@ -99,6 +101,8 @@ class LearnerConfig:
             raise ValueError(f"dynamics must be one of {DYNAMICS}, got {self.dynamics!r}")
         if self.interlayer not in INTERLAYER:
             raise ValueError(f"interlayer must be one of {INTERLAYER}, got {self.interlayer!r}")
+        if not 0.0 <= float(self.input_flip) < 0.5:
+            raise ValueError(f"input_flip must be in [0, 0.5), got {self.input_flip}")
         for name in ("update_prob", "density_j", "density_in"):
             value = float(getattr(self, name))
             if not 0.0 < value <= 1.0:

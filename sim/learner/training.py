@@ -123,15 +123,18 @@ def fit(config: LearnerConfig, data: Dataset, epochs: int, *, rng: np.random.Gen
 
     Every yielded network is an independent copy taken after its epoch (``list(fit(...))``
     holds the network of every epoch); a ``net`` given to start from is trained in place.
-    The network is drawn from ``rng`` unless given; ``rng`` then orders the batches and drives
-    the stochastic dynamics. ``on_step(step, steps_per_epoch)`` is called after every step.
+    The network is drawn from ``rng`` unless given; ``rng`` then orders the batches, drives
+    the stochastic dynamics and flips the training inputs (``config.input_flip``). ``on_step(step, steps_per_epoch)`` is called after every step.
     """
-    init_rng, order_rng, dyn_rng = rng.spawn(3)
+    init_rng, order_rng, dyn_rng, flip_rng = rng.spawn(4)
     if net is None:
         net = init_network(config, data.n_inputs, data.n_classes, rng=init_rng)
 
     def step(idx, progress):
-        return asdict(train_step(net, data.x_train[idx], data.y_train[idx], rng=dyn_rng,
+        x = data.x_train[idx]
+        if config.input_flip > 0:
+            x = np.where(flip_rng.random(x.shape) < config.input_flip, -x, x)
+        return asdict(train_step(net, x, data.y_train[idx], rng=dyn_rng,
                                  back_scale=linear_schedule(config.back_final, progress),
                                  eta_scale=linear_schedule(config.eta_final, progress)))
 
