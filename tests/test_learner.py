@@ -435,3 +435,35 @@ def test_learn_command_json(tmp_path):
                      "--json", str(out[0])]) == 0
     res = json.loads(out[0].read_text())
     assert res["model"] == "reservoir" and res["dataset"]["n_test"] == 200
+
+
+def test_learn_compare_matches_learn_and_resumes(tmp_path, capsys):
+    """learn-compare: every (model, seed) run is `learn` with that seed; the table is the
+    mean and standard error over the seeds; a second call reloads the finished runs."""
+    flags = ["--dataset", "prototypes", "--hidden", "48", "--epochs", "2", "--train-size",
+             "300", "--test-size", "100", "--no-progress"]
+    store, out = tmp_path / "store.jsonl", tmp_path / "cmp.json"
+    argv = ["learn-compare", "--models", "steer,random-features", "--seeds", "4,5",
+            "--store", str(store), "--json", str(out)] + flags
+    assert cli.main(argv) == 0
+    report = json.loads(out.read_text())
+    assert report["seeds"] == [4, 5] and report["dataset"]["n_train"] == 300
+    for model in ("steer", "random-features"):
+        single = tmp_path / f"{model}.json"
+        assert cli.main(["learn", "--model", model, "--seed", "5", "--json", str(single)]
+                        + flags) == 0
+        want = [e["test_accuracy"] for e in json.loads(single.read_text())["epochs"]]
+        runs = report["runs"][model]
+        assert runs[1]["seed"] == 5 and runs[1]["test"] == want
+        values = np.array([r["test"] for r in runs])
+        summary = report["summary"][model]["test"]
+        np.testing.assert_allclose(summary["mean"], values.mean(axis=0))
+        np.testing.assert_allclose(summary["se"], values.std(axis=0, ddof=1) / math.sqrt(2))
+    assert "mean +- SE over 2 seeds" in capsys.readouterr().out
+    lines = store.read_text().splitlines()
+    assert len(lines) == 4
+    assert cli.main(argv) == 0  # everything reloaded: nothing appended, same report
+    assert store.read_text().splitlines() == lines
+    assert json.loads(out.read_text())["summary"] == report["summary"]
+    with pytest.raises(ValueError, match="models"):
+        cli.main(["learn-compare", "--models", "svm", "--store", str(store)] + flags)

@@ -16,7 +16,7 @@ SUMMARY = ("train/test accuracy per epoch on Entangled MNIST: steering learner (
 # full: the 9,000 / 1,000 Entangled-MNIST split at the authors' width H = 1600, 3 seeds
 SIZES = {
     "quick": {"hidden": 400, "train_size": 3000, "test_size": 1000, "epochs": 8, "seeds": 3},
-    "full": {"hidden": 1600, "train_size": 9000, "test_size": 1000, "epochs": 30, "seeds": 3},
+    "full": {"hidden": 1600, "train_size": 9000, "test_size": 1000, "epochs": 20, "seeds": 3},
 }
 
 
