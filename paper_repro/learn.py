@@ -143,6 +143,7 @@ def learner_config(args: argparse.Namespace):
 
 
 def mlp_config(args: argparse.Namespace, hidden: int):
+    """The sim.learner.baselines.MLPConfig of the MLP flags at width ``hidden``."""
     from sim.learner.baselines import MLPConfig
 
     return MLPConfig(hidden=hidden, activation=args.mlp_activation, learning_rate=args.mlp_lr,
