@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "all": ("paper_repro.gallery", "compute and draw every figure"),
     "bench": ("paper_repro.bench", "measure the speed of the hot paths against naive numpy"),
     "learn": ("paper_repro.learn", "train the steering learner or a baseline on a data set"),
+    "learn-compare": ("paper_repro.compare",
+                      "train several models over several seeds on one split, side by side"),
 }
 
 

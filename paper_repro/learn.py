@@ -11,16 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from paper_repro.cli import UsageError, positive_float, positive_int, seed, writable_file
 
-MODELS = ("steer", "reservoir", "random-features", "mlp")
-
 # LearnerConfig fields exposed on the command line: name -> (type, help). Defaults live in
-# sim.learner.LearnerConfig (docs/model.md section 6); the JSON records the values used.
+# sim.learner.LearnerConfig (documented there with their sources); the JSON records the values
+# used.
 _HYPER = {
     "jd": (float, "self-coupling J_D"),
     "lambda_x": (float, "input strength lambda_x"),
@@ -38,21 +35,32 @@ _HYPER = {
     "eta_final": (float, "learning-rate factor reached at the end of training (linear schedule)"),
     "theta": (float, "hidden margin theta"),
     "theta_out": (float, "readout margin"),
-    "eta_j": (float, "learning rate of J"),
-    "eta_in": (float, "learning rate of W_in"),
-    "eta_out": (float, "learning rate of W_out"),
+    "eta_j": (float, "learning rate of J (eta_j / sqrt(H) per coupling)"),
+    "eta_in": (float, "learning rate of W_in (eta_in lambda_x / sqrt(N) per coupling)"),
+    "eta_out": (float, "learning rate of W_out (eta_out / sqrt(H) per coupling)"),
     "eta_layers": (float, "learning rate of learned inter-layer matrices"),
-    "decay": (float, "weight decay: w <- (1 - eta decay) w per step"),
+    "decay": (float, "weight decay of J, W_out: w <- (1 - decay r) w per step, r the rate"),
+    "decay_in": (float, "the same weight decay for W_in"),
     "batch_size": (int, "mini-batch size B"),
     "density_j": (float, "density of the sparse J"),
     "density_in": (float, "density of the sparse W_in"),
+    "input_flip": (float, "probability of flipping each training input bit per presentation"),
 }
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default="steer",
+                        help="one of sim.learner.MODELS (default: %(default)s)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the model and training")
+    parser.add_argument("--json", metavar="PATH", help="write the results to this JSON file")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_training_arguments(parser)
+
+
+def add_training_arguments(parser: argparse.ArgumentParser) -> None:
+    """Data, width, epochs and every model setting (shared with ``learn-compare``)."""
     parser.add_argument("--dataset", default="entangled-mnist",
-                        choices=("mnist", "entangled-mnist", "fashion-mnist", "prototypes"))
-    parser.add_argument("--model", default="steer", choices=MODELS)
+                        help="one of sim.data.DATASETS (default: %(default)s)")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="directory of the IDX files (else $STEERING_DATA_DIR, else the "
                              "default places)")
@@ -64,12 +72,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--validate", type=positive_int, metavar="K",
                         help="hold out K training examples (seeded) and report them as the "
                              "test set, leaving the real test set unseen (for tuning)")
-    parser.add_argument("--seed", type=seed, default=0, help="seed of the model and training")
     parser.add_argument("--data-seed", type=seed, default=0,
                         help="seed of the projection, the split and the subsamples")
-    parser.add_argument("--json", metavar="PATH", help="write the results to this JSON file")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    group = parser.add_argument_group("learner hyperparameters (docs/model.md defaults)")
+    group = parser.add_argument_group(
+        "learner hyperparameters (defaults and their sources: sim.learner.LearnerConfig)")
     for name, (kind, text) in _HYPER.items():
         group.add_argument("--" + name.replace("_", "-"), type=kind, default=argparse.SUPPRESS,
                            help=text)
@@ -77,8 +83,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="decrease the feedback linearly to 0 over the free sweeps "
                             "instead of removing it")
     mlp = parser.add_argument_group("MLP baseline")
-    mlp.add_argument("--mlp-activation", default="relu", choices=("relu", "tanh", "sign"),
-                     help="'sign' uses a straight-through gradient")
+    mlp.add_argument("--mlp-activation", default="relu",
+                     help="one of sim.learner.baselines.ACTIVATIONS (default: %(default)s); "
+                          "'sign' uses a straight-through gradient")
     mlp.add_argument("--mlp-lr", type=positive_float, default=1e-3, help="Adam learning rate")
     mlp.add_argument("--mlp-batch", type=positive_int, default=16, help="MLP mini-batch size")
 
@@ -129,83 +136,79 @@ def _held_out(data, k: int, seed: int):
                    data.y_train[val], data.n_classes, info)
 
 
-def model_epochs(args: argparse.Namespace, data, config) -> tuple[Callable, dict]:
-    """For ``args.model`` trained on ``data`` (a sim.data.Dataset) with ``config`` (a
-    sim.learner.LearnerConfig): (function on_step -> iterator of epoch records, extra info)."""
-    import dataclasses
+def learner_config(args: argparse.Namespace):
+    """The sim.learner.LearnerConfig of the parsed flags (unset ones: library defaults)."""
+    from sim.learner import LearnerConfig
 
-    import numpy as np
+    hyper = {name: getattr(args, name) for name in list(_HYPER) + ["anneal_free"]
+             if hasattr(args, name)}
+    return LearnerConfig(hidden=args.hidden, layers=args.layers, **hyper)
 
-    from sim.learner import baselines as bl
-    from sim.learner import fit
 
-    rng = np.random.default_rng(args.seed)
-    if args.model == "steer":
-        return (lambda on_step: (rec for _, rec in fit(config, data, args.epochs, rng,
-                                                       on_step=on_step))), {}
-    if args.model == "mlp":
-        mlp_config = bl.MLPConfig(hidden=config.hidden, activation=args.mlp_activation,
-                                  learning_rate=args.mlp_lr, batch_size=args.mlp_batch)
-        extra = {"mlp": dataclasses.asdict(mlp_config)}
-        return (lambda on_step: (rec for _, rec in bl.fit_mlp(mlp_config, data, args.epochs, rng,
-                                                              on_step=on_step))), extra
-    net_seq, dyn_seq, fit_seq = np.random.SeedSequence(args.seed).spawn(3)
-    start = time.perf_counter()
-    if args.model == "reservoir":
-        dyn = np.random.default_rng(dyn_seq)
-        train, settled = bl.reservoir_features(config, data.x_train,
-                                               np.random.default_rng(net_seq), dyn)
-        test, _ = bl.reservoir_features(config, data.x_test, np.random.default_rng(net_seq), dyn)
-        extra = {"settled_fraction_train": settled}
-    else:
-        train = bl.random_features(config, data.x_train, np.random.default_rng(net_seq))
-        test = bl.random_features(config, data.x_test, np.random.default_rng(net_seq))
-        extra = {}
-    extra["feature_seconds"] = time.perf_counter() - start
-    fit_rng = np.random.default_rng(fit_seq)
-    return (lambda on_step: (rec for _, rec in bl.fit_readout(
-        config, train, data.y_train, test, data.y_test, data.n_classes, args.epochs, fit_rng,
-        on_step=on_step))), extra
+def mlp_config(args: argparse.Namespace, hidden: int):
+    """The sim.learner.baselines.MLPConfig of the MLP flags at width ``hidden``."""
+    from sim.learner.baselines import MLPConfig
+
+    return MLPConfig(hidden=hidden, activation=args.mlp_activation, learning_rate=args.mlp_lr,
+                     batch_size=args.mlp_batch)
+
+
+def data_spec(args: argparse.Namespace) -> dict:
+    """The data flags as plain values (``load_data(**spec)``)."""
+    return {"name": args.dataset, "data_dir": args.data_dir, "train_size": args.train_size,
+            "test_size": args.test_size, "data_seed": args.data_seed, "validate": args.validate}
+
+
+def load_data(name: str, data_dir: str | None, train_size: int | None, test_size: int | None,
+              data_seed: int, validate: int | None):
+    """The data set, with ``validate`` training examples held out as its test set."""
+    from sim.data import load_dataset
+
+    data = load_dataset(name, data_dir, train_size=train_size, test_size=test_size,
+                        seed=data_seed)
+    return _held_out(data, validate, data_seed) if validate else data
+
+
+def dataset_record(data) -> dict:
+    """Provenance of a data set for the JSON outputs."""
+    return {"name": data.name, "n_train": len(data.x_train), "n_test": len(data.x_test),
+            "n_inputs": data.n_inputs, "n_classes": data.n_classes, **data.info}
 
 
 def main(args: argparse.Namespace) -> int:
     import dataclasses
 
+    import numpy as np
+
     from paper_repro import __version__
     from paper_repro.provenance import provenance
-    from sim.data import load_dataset
-    from sim.learner import LearnerConfig
+    from sim.learner import train_model
 
     if args.json:
         writable_file(Path(args.json), "--json")
-    hyper = {name: getattr(args, name) for name in list(_HYPER) + ["anneal_free"]
-             if hasattr(args, name)}
-    try:  # bad hyperparameters, sizes or data: one line, exit 2
-        config = LearnerConfig(hidden=args.hidden, layers=args.layers, **hyper)
-        data = load_dataset(args.dataset, args.data_dir, train_size=args.train_size,
-                            test_size=args.test_size, seed=args.data_seed)
-        if args.validate:
-            data = _held_out(data, args.validate, args.data_seed)
+    try:  # bad hyperparameters, sizes, model names or data: one line, exit 2
+        config = learner_config(args)
+        data = load_data(**data_spec(args))
+        progress = _Progress(not args.no_progress, args.epochs)
+        run = train_model(args.model, data, args.epochs, config=config,
+                          mlp=mlp_config(args, config.hidden),
+                          rng=np.random.default_rng(args.seed), on_step=progress)
     except (ValueError, FileNotFoundError) as exc:
         raise UsageError(str(exc)) from None
     print(f"{args.model} on {data.name}: {len(data.x_train)} train / {len(data.x_test)} "
           f"{'validation' if args.validate else 'test'}, N = {data.n_inputs}, "
           f"C = {data.n_classes}, H = {config.hidden}, L = {config.layers}, seed {args.seed}",
           flush=True)
-    run, extra = model_epochs(args, data, config)
     report = {
         "command": "learn", "version": __version__, "provenance": provenance(),
         "model": args.model,
         "argv": sys.argv[1:], "seed": args.seed,
-        "dataset": {"name": data.name, "n_train": len(data.x_train), "n_test": len(data.x_test),
-                    "n_inputs": data.n_inputs, "n_classes": data.n_classes, **data.info},
-        "config": dataclasses.asdict(config), **extra, "epochs": [],
+        "dataset": dataset_record(data),
+        "config": dataclasses.asdict(config), **run.info, "epochs": [],
     }
-    progress = _Progress(not args.no_progress, args.epochs)
-    records = run(progress)
     for epoch in range(1, args.epochs + 1):
         progress.start(epoch)
-        record = next(records)
+        record = next(run.records)
         progress.close()
         report["epochs"].append(record.to_dict())
         times = [r["seconds_per_step"] for r in report["epochs"]]

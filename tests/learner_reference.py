@@ -1,6 +1,6 @@
 """Reference (oracle) implementation of one learner step for tests/test_learner.py.
 
-The one-layer synchronous (p = 1) step of docs/model.md section 4 written as plain dense float64
+The one-layer synchronous (p = 1) step of docs/model.md section 6 written as plain dense float64
 numpy: fields recomputed every sweep, full weight updates. The benchmark
 ``paper_repro.bench.learner`` times its own copy of this baseline; the oracle lives here so
 that tests never depend on benchmark code (and stays frozen when the benchmark changes).
@@ -29,6 +29,8 @@ def naive_train_step(w_in: np.ndarray, j: np.ndarray, w_out: np.ndarray, w_back:
     label[np.arange(b), y] = 1.0
     x_field = x @ w_in
     s = _sign(x_field)                                  # warm-up from s = 0
+    for _ in range(cfg.warmup_sweeps - 1):
+        s = _sign(x_field + s @ j)
     for _ in range(cfg.clamped_sweeps):
         y_hat = _sign(s @ w_out + cfg.lambda_y * label)
         r = np.where(y_hat > 0, math.sqrt(c) / 2, -0.5)
@@ -39,8 +41,11 @@ def naive_train_step(w_in: np.ndarray, j: np.ndarray, w_out: np.ndarray, w_back:
     post = s * (s * h <= cfg.theta + cfg.jd)
     post_out = label * (label * (s @ w_out) <= cfg.theta_out)
     hid, n = j.shape[0], x.shape[1]
-    for w, pre, p, eta, fan in ((w_in, x, post, cfg.eta_in, n), (j, s, post, cfg.eta_j, hid),
-                                (w_out, s, post_out, cfg.eta_out, hid)):
-        w *= 1.0 - eta * cfg.decay
-        w += eta / math.sqrt(fan) / math.sqrt(b) * pre.T @ p
+    # rates per coupling in units of each matrix's initial scale; decay relative to the rate
+    for w, pre, p, rate, decay in (
+            (w_in, x, post, cfg.eta_in * cfg.lambda_x / math.sqrt(n), cfg.decay_in),
+            (j, s, post, cfg.eta_j / math.sqrt(hid), cfg.decay),
+            (w_out, s, post_out, cfg.eta_out / math.sqrt(hid), cfg.decay)):
+        w *= 1.0 - rate * decay
+        w += rate / math.sqrt(b) * pre.T @ p
     np.fill_diagonal(j, cfg.jd)

@@ -12,7 +12,16 @@ from learner_reference import naive_train_step
 
 from paper_repro import cli
 from sim import data
-from sim.learner import LearnerConfig, fit, init_network, labels_pm1, train_step
+from sim.learner import (
+    MODELS,
+    LearnerConfig,
+    accuracy,
+    fit,
+    init_network,
+    labels_pm1,
+    train_model,
+    train_step,
+)
 from sim.learner import baselines as bl
 from sim.learner import relaxation as dyn
 from sim.learner.plasticity import apply_plasticity, rank_update
@@ -47,7 +56,7 @@ def test_config_rejects_bad_values():
 def test_network_draw_statistics():
     # H = 400: 159,600 off-diagonal couplings, the std estimate has relative error ~0.2%
     cfg = LearnerConfig(hidden=400, jd=0.7, lambda_x=4.0)
-    net = init_network(cfg, 200, 10, np.random.default_rng(0))
+    net = init_network(cfg, 200, 10, rng=np.random.default_rng(0))
     j = net.j[0]
     assert np.all(np.diag(j) == np.float32(0.7))
     off = j[~np.eye(400, dtype=bool)]
@@ -56,7 +65,7 @@ def test_network_draw_statistics():
     assert abs(net.w_back.std() * math.sqrt(10) - 1) < 0.05
     # sparse supports: density and the 1/sqrt(fan-in x density) scaling of the nonzeros
     sparse = init_network(replace(cfg, density_j=0.25, density_in=0.1), 200, 10,
-                          np.random.default_rng(1))
+                          rng=np.random.default_rng(1))
     nz = sparse.j[0][(sparse.mask_j[0] > 0) & ~np.eye(400, dtype=bool)]
     assert abs(nz.size / (400 * 399) - 0.25) < 0.01
     assert abs(nz.std() * math.sqrt(400 * 0.25) - 1) < 0.02
@@ -77,11 +86,11 @@ def test_sync_sweep_matches_dense_recomputation(layers, interlayer):
     (readout first, then the layers in order, each from the latest neighbours)."""
     rng = np.random.default_rng(3)
     cfg = LearnerConfig(hidden=150, layers=layers, interlayer=interlayer, lambda_x=1.0)
-    net = init_network(cfg, 40, 5, rng)
+    net = init_network(cfg, 40, 5, rng=rng)
     x = pm1(rng, (6, 40))
     label = labels_pm1(rng.integers(0, 5, 6), 5)
     x_field = dyn.input_field(net, x)
-    state = dyn.warm_up(net, x_field, None)
+    state = dyn.warm_up(net, x_field, rng=None)
     for t in range(6):
         s_old = [s.astype(np.float64) for s in state.s]
         fb = 0.8 if t < 3 else 0.0
@@ -103,26 +112,26 @@ def test_sync_sweep_matches_dense_recomputation(layers, interlayer):
 
 
 def test_warmup_is_forward_pass_and_ties_are_plus():
-    cfg = LearnerConfig(hidden=50, layers=2)
-    net = init_network(cfg, 30, 3, np.random.default_rng(0))
+    cfg = LearnerConfig(hidden=50, layers=2, warmup_sweeps=1)
+    net = init_network(cfg, 30, 3, rng=np.random.default_rng(0))
     x = pm1(np.random.default_rng(1), (4, 30))
-    state = dyn.warm_up(net, dyn.input_field(net, x), None)
+    state = dyn.warm_up(net, dyn.input_field(net, x), rng=None)
     s1 = _sign(x @ net.w_in.astype(np.float64))
     np.testing.assert_array_equal(state.s[0], s1)
     np.testing.assert_array_equal(state.s[1], _sign(cfg.lambda_layers * s1))  # from s^2 = 0
     # a zero field gives +1
     net.w_in[:] = 0
-    state = dyn.warm_up(net, dyn.input_field(net, x), None)
+    state = dyn.warm_up(net, dyn.input_field(net, x), rng=None)
     assert np.all(state.s[0] == 1)
 
 
 def test_async_and_partial_sync_updates():
     rng = np.random.default_rng(5)
-    cfg = LearnerConfig(hidden=120, lambda_x=0.5, dynamics="async")
-    net = init_network(cfg, 20, 4, rng)
+    cfg = LearnerConfig(hidden=120, lambda_x=0.5, dynamics="async", warmup_sweeps=1)
+    net = init_network(cfg, 20, 4, rng=rng)
     x = pm1(rng, (3, 20))
     x_field = dyn.input_field(net, x)
-    state = dyn.warm_up(net, x_field, None)
+    state = dyn.warm_up(net, x_field, rng=None)
     s0 = state.s[0].astype(np.float64).copy()
     # reference: the same random order (same generator state), one neuron at a time
     order = np.random.default_rng(9).permuted(
@@ -139,8 +148,8 @@ def test_async_and_partial_sync_updates():
     # synchronous with p = 0.3: only neurons drawn below p may change, all of those that
     # are drawn and unstable do
     part = init_network(replace(cfg, dynamics="sync", update_prob=0.3), 20, 4,
-                        np.random.default_rng(5))
-    state = dyn.warm_up(part, x_field, None)
+                        rng=np.random.default_rng(5))
+    state = dyn.warm_up(part, x_field, rng=None)
     before = state.s[0].copy()
     h = x_field + before @ part.j[0]
     u = np.random.default_rng(4).random(before.shape, dtype=np.float32)
@@ -152,7 +161,7 @@ def test_free_relaxation_reaches_fixed_points():
     """At J_D = 0.8 synchronous relaxation settles; the end state is a fixed point."""
     rng = np.random.default_rng(2)
     cfg = LearnerConfig(hidden=300, jd=0.8, lambda_x=1.0, inference_sweeps=30)
-    net = init_network(cfg, 50, 3, rng)
+    net = init_network(cfg, 50, 3, rng=rng)
     x = pm1(rng, (20, 50))
     state = dyn.relax_free(net, x)
     h = dyn.input_field(net, x) + state.s[0] @ net.j[0]
@@ -177,8 +186,9 @@ def test_plasticity_changes_exactly_unstable_neurons(batch):
     """Rule check against an explicit formula; with B = 1 the incoming weights of a neuron
     change iff it is unstable (s h <= theta + J_D, y h_out <= theta_out)."""
     rng = np.random.default_rng(batch)
-    cfg = LearnerConfig(hidden=200, lambda_x=1.5, decay=0.0, theta=0.9)
-    net = init_network(cfg, 60, 7, rng)
+    cfg = LearnerConfig(hidden=200, lambda_x=1.5, decay=0.0, theta=0.9, clamped_sweeps=7,
+                        free_sweeps=7)
+    net = init_network(cfg, 60, 7, rng=rng)
     x = pm1(rng, (batch, 60))
     y = rng.integers(0, 7, batch)
     label = labels_pm1(y, 7)
@@ -199,7 +209,8 @@ def test_plasticity_changes_exactly_unstable_neurons(batch):
     d_j = c * 0.005 / math.sqrt(200) * s.T @ post
     np.fill_diagonal(d_j, 0)
     np.testing.assert_allclose(net.j[0] - old.j[0], d_j, atol=2e-6)
-    np.testing.assert_allclose(net.w_in - old.w_in, c * 0.03 / math.sqrt(60) * x.T @ post,
+    # the input rate is in units of the input scale lambda_x / sqrt(N)
+    np.testing.assert_allclose(net.w_in - old.w_in, c * 0.03 * 1.5 / math.sqrt(60) * x.T @ post,
                                atol=2e-6)
     np.testing.assert_allclose(net.w_out - old.w_out,
                                c * 0.1 / math.sqrt(200) * s.T @ (label * unstable_out), atol=2e-6)
@@ -214,8 +225,8 @@ def test_plasticity_changes_exactly_unstable_neurons(batch):
 
 def test_decay_and_sparse_support():
     rng = np.random.default_rng(7)
-    cfg = LearnerConfig(hidden=100, density_j=0.3, density_in=0.5, decay=0.01)
-    net = init_network(cfg, 40, 3, rng)
+    cfg = LearnerConfig(hidden=100, density_j=0.3, density_in=0.5, decay=0.01, decay_in=0.02)
+    net = init_network(cfg, 40, 3, rng=rng)
     x = pm1(rng, (1, 40))
     label = labels_pm1(np.array([2]), 3)
     x_field = dyn.input_field(net, x)
@@ -225,11 +236,14 @@ def test_decay_and_sparse_support():
     stable = s[0] * (x_field[0] + s[0] @ old.j[0]) > 0.9 + 0.5
     apply_plasticity(net, state, x, x_field, label)
     assert np.all(net.j[0][net.mask_j[0] == 0] == 0) and np.all(net.w_in[net.mask_in == 0] == 0)
-    # stable neurons only decay: w <- (1 - eta decay) w
+    # stable neurons only decay: w <- (1 - decay r) w with r the rate per coupling,
+    # eta_j / sqrt(H rho_J) for J and eta_in lambda_x / sqrt(N rho_in) for W_in
     assert 10 < stable.sum() < 100
     sel = ~np.eye(100, dtype=bool) & stable[None, :]
-    np.testing.assert_allclose(net.j[0][sel], old.j[0][sel] * (1 - 0.005 * 0.01), rtol=1e-6)
-    np.testing.assert_allclose(net.w_in[:, stable], old.w_in[:, stable] * (1 - 0.03 * 0.01),
+    np.testing.assert_allclose(net.j[0][sel],
+                               old.j[0][sel] * (1 - 0.01 * 0.005 / math.sqrt(30)), rtol=1e-6)
+    np.testing.assert_allclose(net.w_in[:, stable],
+                               old.w_in[:, stable] * (1 - 0.02 * 0.03 * 5 / math.sqrt(20)),
                                rtol=1e-6)
 
 
@@ -237,13 +251,13 @@ def test_step_matches_naive_implementation():
     """The optimised step (float32, incremental fields) equals the dense float64 one."""
     rng = np.random.default_rng(8)
     cfg = LearnerConfig(hidden=160, batch_size=8)
-    net = init_network(cfg, 64, 10, rng)
+    net = init_network(cfg, 64, 10, rng=rng)
     ref = net.copy()
     mats = [m.astype(np.float64) for m in (ref.w_in, ref.j[0], ref.w_out, ref.w_back)]
     for _ in range(3):
         x = pm1(rng, (8, 64))
         y = rng.integers(0, 10, 8)
-        train_step(net, x, y, None)
+        train_step(net, x, y, rng=None)
         naive_train_step(*mats, x, y, cfg)
     for got, want in zip((net.w_in, net.j[0], net.w_out), mats[:3]):
         np.testing.assert_allclose(got, want, atol=1e-5)
@@ -253,7 +267,7 @@ def test_step_matches_naive_implementation():
 
 def _run(cfg, ds, epochs, seed):
     return [(asdict(rec) | {"w": float(np.sum(net.w_out))}) for net, rec in
-            fit(cfg, ds, epochs, np.random.default_rng(seed))]
+            fit(cfg, ds, epochs, rng=np.random.default_rng(seed))]
 
 
 def test_learns_prototypes_and_is_deterministic(protos):
@@ -272,15 +286,69 @@ def test_deep_async_sparse_variants_learn(protos):
     """Two dense-coupled layers with asynchronous dynamics and sparse J, annealed feedback."""
     cfg = LearnerConfig(hidden=150, layers=2, interlayer="dense", dynamics="async",
                         density_j=0.5, anneal_free=True, back_final=0.5)
-    recs = [rec for _, rec in fit(cfg, protos, 3, np.random.default_rng(0))]
+    recs = [rec for _, rec in fit(cfg, protos, 3, rng=np.random.default_rng(0))]
     assert recs[-1].test_accuracy > 0.5  # chance 0.1; one layer reaches ~0.89 here
+
+
+def test_fit_yields_independent_snapshots(protos):
+    cfg = LearnerConfig(hidden=60)
+    nets = [net for net, _ in fit(cfg, protos, 3, rng=np.random.default_rng(2))]
+    assert len({id(n) for n in nets}) == 3 and len({id(n.w_out) for n in nets}) == 3
+    # the rule changed the weights between epochs, so the snapshots differ
+    assert not np.array_equal(nets[0].w_out, nets[2].w_out)
+    assert not np.array_equal(nets[0].j[0], nets[1].j[0])
+    before = nets[0].w_in.copy()
+    nets[1].w_in += 1.0  # editing one snapshot leaves the others alone
+    np.testing.assert_array_equal(nets[0].w_in, before)
+    # each snapshot is the network after its epoch: its test accuracy is the record's
+    again = list(fit(cfg, protos, 3, rng=np.random.default_rng(2)))
+    for net, rec in again[:1] + again[2:]:
+        assert accuracy(net, protos.x_test, protos.y_test) == rec.test_accuracy
+
+
+def _numbers(records):
+    return [(r.epoch, r.train_accuracy, r.test_accuracy, r.stats) for r in records]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_train_model_is_the_direct_pipeline(protos, model):
+    """train_model(model) gives the numbers of the functions it selects, with the seed
+    streams the `learn` command has always used (same seeds, same numbers as before)."""
+    cfg = LearnerConfig(hidden=50, batch_size=20)
+    run = train_model(model, protos, 2, config=cfg, rng=np.random.default_rng(7))
+    got = _numbers(run.records)
+    if model == "steer":
+        want = [rec for _, rec in fit(cfg, protos, 2, rng=np.random.default_rng(7))]
+    elif model == "mlp":
+        want = [rec for _, rec in bl.fit_mlp(bl.MLPConfig(hidden=50, batch_size=20), protos, 2,
+                                             rng=np.random.default_rng(7))]
+        assert run.info["mlp"]["hidden"] == 50
+    else:
+        net_seq, dyn_seq, fit_seq = np.random.SeedSequence(7).spawn(3)
+        if model == "reservoir":
+            dyn = np.random.default_rng(dyn_seq)
+            tr, settled = bl.reservoir_features(cfg, protos.x_train,
+                                                net_rng=np.random.default_rng(net_seq),
+                                                dyn_rng=dyn)
+            te, _ = bl.reservoir_features(cfg, protos.x_test,
+                                          net_rng=np.random.default_rng(net_seq), dyn_rng=dyn)
+            assert run.info["settled_fraction_train"] == settled
+        else:
+            tr, te = (bl.random_features(cfg, x, net_rng=np.random.default_rng(net_seq))
+                      for x in (protos.x_train, protos.x_test))
+        want = [rec for _, rec in bl.fit_readout(cfg, tr, protos.y_train, te, protos.y_test,
+                                                 10, 2, rng=np.random.default_rng(fit_seq))]
+    assert got == _numbers(want)
+    assert got[-1][2] > 0.5  # chance 0.1: every model learns the prototypes
+    with pytest.raises(ValueError, match="model"):
+        train_model("perceptron", protos, 1, config=cfg, rng=np.random.default_rng(0))
 
 
 @pytest.mark.skipif(not MNIST_10K.is_dir(), reason="shared/data/mnist-10k not present")
 def test_learns_real_digits():
     """Entangled MNIST, 800 train / 400 test digits, H = 400, 4 epochs: chance is 0.1."""
     ds = data.load_dataset("entangled-mnist", train_size=800, test_size=400)
-    recs = [rec for _, rec in fit(LearnerConfig(hidden=400), ds, 4, np.random.default_rng(0))]
+    recs = [rec for _, rec in fit(LearnerConfig(hidden=400), ds, 4, rng=np.random.default_rng(0))]
     assert recs[-1].test_accuracy > 0.6
     assert recs[-1].train_accuracy > 0.7
 
@@ -289,21 +357,21 @@ def test_learns_real_digits():
 
 def test_baselines_learn(protos):
     cfg = LearnerConfig(hidden=200)
-    tr = bl.random_features(cfg, protos.x_train, np.random.default_rng(1))
-    te = bl.random_features(cfg, protos.x_test, np.random.default_rng(1))
+    tr = bl.random_features(cfg, protos.x_train, net_rng=np.random.default_rng(1))
+    te = bl.random_features(cfg, protos.x_test, net_rng=np.random.default_rng(1))
     np.testing.assert_array_equal(
-        tr, _sign(protos.x_train @ init_network(cfg, 100, 2, np.random.default_rng(1)).w_in))
+        tr, _sign(protos.x_train @ init_network(cfg, 100, 2, rng=np.random.default_rng(1)).w_in))
     recs = [r for _, r in bl.fit_readout(cfg, tr, protos.y_train, te, protos.y_test, 10, 2,
-                                         np.random.default_rng(0))]
+                                         rng=np.random.default_rng(0))]
     assert recs[-1].test_accuracy > 0.8
-    res_tr, settled = bl.reservoir_features(cfg, protos.x_train, np.random.default_rng(1))
+    res_tr, settled = bl.reservoir_features(cfg, protos.x_train, net_rng=np.random.default_rng(1))
     assert 0.5 <= settled <= 1.0
-    res_te, _ = bl.reservoir_features(cfg, protos.x_test, np.random.default_rng(1))
+    res_te, _ = bl.reservoir_features(cfg, protos.x_test, net_rng=np.random.default_rng(1))
     recs = [r for _, r in bl.fit_readout(cfg, res_tr, protos.y_train, res_te, protos.y_test, 10,
-                                         2, np.random.default_rng(0))]
+                                         2, rng=np.random.default_rng(0))]
     assert recs[-1].test_accuracy > 0.8
     recs = [r for _, r in bl.fit_mlp(bl.MLPConfig(hidden=200, activation="sign"), protos, 2,
-                                     np.random.default_rng(0))]
+                                     rng=np.random.default_rng(0))]
     assert recs[-1].test_accuracy > 0.8
 
 
@@ -313,7 +381,7 @@ def test_mlp_gradients(activation):
     gradients are exact and the straight-through input-layer gradient is the derivative of
     sum(G * hardtanh(x W1 + b1)) with G = dloss/dz held at the sign forward pass."""
     rng = np.random.default_rng(0)
-    mlp = bl.init_mlp(bl.MLPConfig(hidden=12, activation=activation), 6, 4, rng)
+    mlp = bl.init_mlp(bl.MLPConfig(hidden=12, activation=activation), 6, 4, rng=rng)
     for name in ("w1", "b1", "w2", "b2"):
         setattr(mlp, name, getattr(mlp, name).astype(np.float64) + 0.1)
     x, y = pm1(rng, (5, 6)), rng.integers(0, 4, 5)
@@ -366,3 +434,35 @@ def test_learn_command_json(tmp_path):
                      "--json", str(out[0])]) == 0
     res = json.loads(out[0].read_text())
     assert res["model"] == "reservoir" and res["dataset"]["n_test"] == 200
+
+
+def test_learn_compare_matches_learn_and_resumes(tmp_path, capsys):
+    """learn-compare: every (model, seed) run is `learn` with that seed; the table is the
+    mean and standard error over the seeds; a second call reloads the finished runs."""
+    flags = ["--dataset", "prototypes", "--hidden", "48", "--epochs", "2", "--train-size",
+             "300", "--test-size", "100", "--no-progress"]
+    store, out = tmp_path / "store.jsonl", tmp_path / "cmp.json"
+    argv = ["learn-compare", "--models", "steer,random-features", "--seeds", "4,5",
+            "--store", str(store), "--json", str(out)] + flags
+    assert cli.main(argv) == 0
+    report = json.loads(out.read_text())
+    assert report["seeds"] == [4, 5] and report["dataset"]["n_train"] == 300
+    for model in ("steer", "random-features"):
+        single = tmp_path / f"{model}.json"
+        assert cli.main(["learn", "--model", model, "--seed", "5", "--json", str(single)]
+                        + flags) == 0
+        want = [e["test_accuracy"] for e in json.loads(single.read_text())["epochs"]]
+        runs = report["runs"][model]
+        assert runs[1]["seed"] == 5 and runs[1]["test"] == want
+        values = np.array([r["test"] for r in runs])
+        summary = report["summary"][model]["test"]
+        np.testing.assert_allclose(summary["mean"], values.mean(axis=0))
+        np.testing.assert_allclose(summary["se"], values.std(axis=0, ddof=1) / math.sqrt(2))
+    assert "mean +- SE over 2 seeds" in capsys.readouterr().out
+    lines = store.read_text().splitlines()
+    assert len(lines) == 4
+    assert cli.main(argv) == 0  # everything reloaded: nothing appended, same report
+    assert store.read_text().splitlines() == lines
+    assert json.loads(out.read_text())["summary"] == report["summary"]
+    with pytest.raises(ValueError, match="models"):
+        cli.main(["learn-compare", "--models", "svm", "--store", str(store)] + flags)

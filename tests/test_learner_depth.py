@@ -64,7 +64,8 @@ class DenseLearner:
         """Warm-up from zero, T clamped and T free sweeps; returns (clamped, free) states."""
         cfg = self.cfg
         s = [np.zeros((len(x), cfg.hidden)) for _ in range(cfg.layers)]
-        self.sweep(s, x)
+        for _ in range(cfg.warmup_sweeps):
+            self.sweep(s, x)
         for _ in range(cfg.clamped_sweeps):
             self.sweep(s, x, cfg.lambda_back, label)
         clamped = [a.copy() for a in s]
@@ -81,19 +82,22 @@ class DenseLearner:
                  for l in range(cfg.layers)]
         post_out = label * (label * (s[-1] @ self.w_out.T) <= cfg.theta_out)
 
-        def update(m, post, pre, eta, fan):
-            m *= 1.0 - eta * cfg.decay
-            m += eta / math.sqrt(fan) / math.sqrt(b) * post.T @ pre
+        def update(m, post, pre, rate, decay=cfg.decay):
+            # rate per coupling r (in units of the initial scale), decay relative to r
+            m *= 1.0 - rate * decay
+            m += rate / math.sqrt(b) * post.T @ pre
 
-        update(self.w_in, posts[0], x, cfg.eta_in, x.shape[1])
-        update(self.w_out, post_out, s[-1], cfg.eta_out, cfg.hidden)
+        h = math.sqrt(cfg.hidden)
+        update(self.w_in, posts[0], x, cfg.eta_in * cfg.lambda_x / math.sqrt(x.shape[1]),
+               cfg.decay_in)
+        update(self.w_out, post_out, s[-1], cfg.eta_out / h)
         for l in range(cfg.layers):
-            update(self.j[l], posts[l], s[l], cfg.eta_j, cfg.hidden)
+            update(self.j[l], posts[l], s[l], cfg.eta_j / h)
             np.fill_diagonal(self.j[l], cfg.jd)
             if self.fwd[l] is not None:
-                update(self.fwd[l], posts[l], s[l - 1], cfg.eta_layers, cfg.hidden)
+                update(self.fwd[l], posts[l], s[l - 1], cfg.eta_layers / h)
             if self.bwd[l] is not None:
-                update(self.bwd[l], posts[l], s[l + 1], cfg.eta_layers, cfg.hidden)
+                update(self.bwd[l], posts[l], s[l + 1], cfg.eta_layers / h)
         return posts
 
     def matrices(self):
@@ -118,7 +122,7 @@ def test_deep_relaxation_matches_dense_recomputation(layers, interlayer, lam, fe
     rng = np.random.default_rng(layers)
     cfg = LearnerConfig(hidden=90, layers=layers, interlayer=interlayer, lambda_layers=lam,
                         lambda_x=2.0, feedback_to=feedback_to)
-    net = init_network(cfg, 40, 4, rng)
+    net = init_network(cfg, 40, 4, rng=rng)
     x = pm1(rng, (8, 40))
     label = labels_pm1(rng.integers(0, 4, 8), 4)
     state, stats = dyn.training_relaxation(net, dyn.input_field(net, x), label, rng=None)
@@ -136,13 +140,13 @@ def test_deep_step_matches_dense_recomputation(layers, interlayer, lam, feedback
     rng = np.random.default_rng(10 + layers)
     cfg = LearnerConfig(hidden=80, layers=layers, interlayer=interlayer, lambda_layers=lam,
                         batch_size=8, lambda_x=3.0, feedback_to=feedback_to)
-    net = init_network(cfg, 50, 5, rng)
+    net = init_network(cfg, 50, 5, rng=rng)
     ref = DenseLearner(net)
     back = net.w_back.copy()
     for _ in range(3):
         x = pm1(rng, (8, 50))
         y = rng.integers(0, 5, 8)
-        train_step(net, x, y, None)
+        train_step(net, x, y, rng=None)
         ref.step(x, y)
     for got, want in zip(_learned(net), ref.matrices()):
         np.testing.assert_allclose(got, want, atol=2e-5)
@@ -158,7 +162,7 @@ def test_deep_plasticity_touches_exactly_unstable_neurons(interlayer):
     the feedback-free field of the whole chain, in every layer."""
     rng = np.random.default_rng(4)
     cfg = LearnerConfig(hidden=120, layers=3, interlayer=interlayer, decay=0.0, lambda_x=1.5)
-    net = init_network(cfg, 30, 3, rng)
+    net = init_network(cfg, 30, 3, rng=rng)
     x = pm1(rng, (1, 30))
     label = labels_pm1(np.array([1]), 3)
     x_field = dyn.input_field(net, x)
@@ -185,12 +189,12 @@ def _trained(layers, interlayer, hidden, n_inputs=12, steps=30, seed=0):
     rng = np.random.default_rng(seed)
     cfg = LearnerConfig(hidden=hidden, layers=layers, interlayer=interlayer, lambda_x=2.0,
                         batch_size=4)
-    net = init_network(cfg, n_inputs, 2, rng)
+    net = init_network(cfg, n_inputs, 2, rng=rng)
     x = pm1(rng, (16, n_inputs))
     y = rng.integers(0, 2, 16)
     for k in range(steps):
         idx = rng.permutation(16)[:4]
-        train_step(net, x[idx], y[idx], None)
+        train_step(net, x[idx], y[idx], rng=None)
     return net, x
 
 

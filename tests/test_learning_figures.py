@@ -12,7 +12,7 @@ import pytest
 from paper_repro.cli import main as cli_main
 from paper_repro.figures import Context, learning_curves, produce
 from paper_repro.figures import _learning as lr
-from sim.learner import LearnerConfig, init_network, relax_free
+from sim.learner import MODELS, LearnerConfig, init_network, relax_free
 from sim.learner.relaxation import input_field
 
 TINY_TRAIN = {"model": "steer", "epochs": 2, "train_size": 200, "test_size": 100,
@@ -33,8 +33,8 @@ def test_learning_curves_quick_writes_png_and_json(tmp_path, monkeypatch):
     assert record["figure"] == "learning_curves" and record["quick"] is True
     assert {"summary", "seed", "seconds", "parameters", "data"} <= set(record)
     assert record["parameters"]["hidden"] == 64 and record["parameters"]["seeds"] == 2
-    assert set(record["data"]) == set(lr.MODELS)
-    for model in lr.MODELS:
+    assert set(record["data"]) == set(MODELS)
+    for model in MODELS:
         entry = record["data"][model]
         assert len(entry["model_seeds"]) == 2 and len(set(entry["model_seeds"])) == 2
         for split in ("train", "test"):
@@ -42,7 +42,7 @@ def test_learning_curves_quick_writes_png_and_json(tmp_path, monkeypatch):
             assert mean.shape == std.shape == (2,)
             assert np.all((mean >= 0) & (mean <= 1)) and np.all(std >= 0)
     # 200 test digits, 10 classes: chance is 0.1 +- 0.021; every model is far above it
-    assert min(record["data"][m]["test"]["mean"][-1] for m in lr.MODELS) > 0.3
+    assert min(record["data"][m]["test"]["mean"][-1] for m in MODELS) > 0.3
     # a second run reloads every task from the store: identical numbers
     png.unlink()
     produce("learning_curves", _context("learning_curves", tmp_path), tmp_path)
@@ -81,7 +81,7 @@ def test_fixed_point_mask_matches_dense_fields(layers, jd):
     rng = np.random.default_rng(layers)
     config = LearnerConfig(hidden=24, layers=layers, jd=jd, lambda_layers=0.7,
                            inference_sweeps=3)
-    net = init_network(config, 20, 3, rng)
+    net = init_network(config, 20, 3, rng=rng)
     x = np.where(rng.random((64, 20)) < 0.5, -1, 1).astype(np.int8)
     state = relax_free(net, x)
     mask = lr.fixed_point_mask(net, state, input_field(net, x))

@@ -35,6 +35,8 @@ def naive_train_step(w_in: np.ndarray, j: np.ndarray, w_out: np.ndarray, w_back:
     label[np.arange(b), y] = 1.0
     x_field = x @ w_in
     s = _sign(x_field)                                  # warm-up from s = 0
+    for _ in range(cfg.warmup_sweeps - 1):
+        s = _sign(x_field + s @ j)
     for _ in range(cfg.clamped_sweeps):
         y_hat = _sign(s @ w_out + cfg.lambda_y * label)
         r = np.where(y_hat > 0, math.sqrt(c) / 2, -0.5)
@@ -45,10 +47,12 @@ def naive_train_step(w_in: np.ndarray, j: np.ndarray, w_out: np.ndarray, w_back:
     post = s * (s * h <= cfg.theta + cfg.jd)
     post_out = label * (label * (s @ w_out) <= cfg.theta_out)
     hid, n = j.shape[0], x.shape[1]
-    for w, pre, p, eta, fan in ((w_in, x, post, cfg.eta_in, n), (j, s, post, cfg.eta_j, hid),
-                                (w_out, s, post_out, cfg.eta_out, hid)):
-        w *= 1.0 - eta * cfg.decay
-        w += eta / math.sqrt(fan) / math.sqrt(b) * pre.T @ p
+    for w, pre, p, rate, decay in (
+            (w_in, x, post, cfg.eta_in * cfg.lambda_x / math.sqrt(n), cfg.decay_in),
+            (j, s, post, cfg.eta_j / math.sqrt(hid), cfg.decay),
+            (w_out, s, post_out, cfg.eta_out / math.sqrt(hid), cfg.decay)):
+        w *= 1.0 - rate * decay
+        w += rate / math.sqrt(b) * pre.T @ p
     np.fill_diagonal(j, cfg.jd)
 
 
@@ -61,10 +65,10 @@ def _step_benchmark(quick: bool) -> dict:
     h, n, b = (400 if quick else 1600), 784, 16
     cfg = LearnerConfig(hidden=h, batch_size=b)
     rng = np.random.default_rng(0)
-    net = init_network(cfg, n, 10, rng)
+    net = init_network(cfg, n, 10, rng=rng)
     x = np.where(rng.random((b, n)) < 0.5, 1, -1).astype(np.int8)
     y = rng.integers(0, 10, b)
-    ours = best_time(lambda: train_step(net, x, y, None), repeat=20)
+    ours = best_time(lambda: train_step(net, x, y, rng=None), repeat=20)
     label = labels_pm1(y, 10)
     x_field = input_field(net, x)
     relax = best_time(lambda: training_relaxation(net, x_field, label, rng=None), repeat=20)
@@ -86,7 +90,7 @@ def _epoch_benchmark() -> dict:
                       rng=np.random.default_rng(0))
     cfg = LearnerConfig(hidden=1600)
     start = time.perf_counter()
-    _, record = next(fit(cfg, data, 1, np.random.default_rng(0)))
+    _, record = next(fit(cfg, data, 1, rng=np.random.default_rng(0)))
     total = time.perf_counter() - start
     step = _step_benchmark_naive_100(cfg)
     steps = -(-9000 // cfg.batch_size)

@@ -8,8 +8,8 @@ associations and fixed-point test of ``depth_capacity``:
   MNIST and return its per-epoch train/test accuracies. The model seed is drawn from the
   task's ``rng`` and returned, so that every point of a figure is reproduced by
   ``python -m paper_repro learn --model M --seed MODEL_SEED --data-seed DATA_SEED
-  --hidden H --epochs E --train-size P --test-size Q [--jd ...]``: the same code path
-  (:func:`paper_repro.learn.model_epochs`) trains both.
+  --hidden H --epochs E --train-size P --test-size Q [--jd ...]``: both call
+  :func:`sim.learner.train_model`.
 
 The data are fixed by ``data_seed`` (projection matrix, split, random patterns), the models by
 the sweep's per-task random stream.
@@ -17,23 +17,20 @@ the sweep's per-task random stream.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
 import time
 
 import numpy as np
 
-from paper_repro.learn import model_epochs  # the `learn` command's model pipelines
 from paper_repro.plotting import figure, panel_label
 from paper_repro.sweep import Task
 from sim.data import Dataset, load_dataset
-from sim.learner import LearnerConfig
+from sim.learner import LearnerConfig, train_model
 from sim.learner.relaxation import external_field
 
 DATASET = "entangled-mnist"
 DATA_SEED = 0
-MODELS = ("steer", "reservoir", "random-features", "mlp")
 MODEL_LABELS = {"steer": "steering learner", "reservoir": "reservoir",
                 "random-features": "random features", "mlp": "MLP (backprop)"}
 MODEL_MARKERS = {"steer": "o", "reservoir": "s", "random-features": "^", "mlp": "D"}
@@ -60,11 +57,10 @@ def train_task(params: dict, rng: np.random.Generator) -> dict:
     data = _dataset(params["train_size"], params["test_size"], params["data_seed"])
     config = LearnerConfig(**params["config"])
     model_seed = int(rng.integers(2**32))
-    args = argparse.Namespace(model=params["model"], seed=model_seed, epochs=params["epochs"],
-                              mlp_activation="relu", mlp_lr=1e-3, mlp_batch=config.batch_size)
     start = time.perf_counter()
-    run, extra = model_epochs(args, data, config)
-    records = list(run(None))
+    run = train_model(params["model"], data, params["epochs"], config=config,
+                      rng=np.random.default_rng(model_seed))
+    records = list(run.records)
     out = {"model_seed": model_seed,
            "train": [r.train_accuracy for r in records],
            "test": [r.test_accuracy for r in records],
@@ -73,8 +69,8 @@ def train_task(params: dict, rng: np.random.Generator) -> dict:
     for key in ("unstable_free", "overlap"):
         if key in last:
             out[key] = last[key]
-    if "settled_fraction_train" in extra:
-        out["settled_fraction_train"] = extra["settled_fraction_train"]
+    if "settled_fraction_train" in run.info:
+        out["settled_fraction_train"] = run.info["settled_fraction_train"]
     return out
 
 

@@ -124,7 +124,7 @@ def store_task(params: dict, rng: np.random.Generator) -> dict:
                               params["data_seed"], params["replica"])
     model_seed = int(rng.integers(2**32))
     init_rng, order_rng, dyn_rng = np.random.default_rng(model_seed).spawn(3)
-    net = init_network(config, config.hidden, params["n_classes"], init_rng)
+    net = init_network(config, config.hidden, params["n_classes"], rng=init_rng)
     start = time.perf_counter()
     curve, epochs, best, best_epoch = [], 0, -1.0, 0
     patience = params.get("patience") or params["max_epochs"]
@@ -162,7 +162,7 @@ def _layer_statistics(net, x: np.ndarray, y: np.ndarray, n_classes: int,
     other = labels_pm1((y + rng.integers(1, n_classes, len(y))) % n_classes, n_classes)
     clamped = []
     for lab in (label, other):
-        st = warm_up(net, x_field, None)
+        st = warm_up(net, x_field, rng=None)
         for _ in range(cfg.clamped_sweeps):
             sweep(net, st, x_field, feedback=cfg.lambda_back, label=lab, rng=None)
         clamped.append(st.s)
@@ -195,7 +195,7 @@ def representation_task(params: dict, rng: np.random.Generator) -> dict:
         x, y, n_classes = ds.x_train, ds.y_train, ds.n_classes
     model_seed = int(rng.integers(2**32))
     init_rng, order_rng, dyn_rng, probe_rng = np.random.default_rng(model_seed).spawn(4)
-    net = init_network(config, x.shape[1], n_classes, init_rng)
+    net = init_network(config, x.shape[1], n_classes, rng=init_rng)
     sample = np.arange(min(params["sample"], len(x)))
     start = time.perf_counter()
     records, done = [], 0

@@ -1,7 +1,7 @@
 """Figure ``lambda_advantage``: two hidden layers without self-coupling (J_D = 0) coupled
 one-to-one with strength lambda (s^1_i <-> s^2_i, fixed identity coupling): accuracy of the
 steering learner vs lambda, beside the one-layer learner, and the annealed complexity of the
-two-layer chain at J_D = 0 (DESIGN.md section 2 item 7), which lambda alone makes positive.
+two-layer chain at J_D = 0 (docs/model.md section 5 item 7), which lambda alone makes positive.
 
 At lambda = 0 the second layer, the one the readout reads, receives nothing from the input,
 so that point is at chance by construction."""

@@ -8,4 +8,5 @@ from sim.learner.relaxation import (
     relax_free,
     training_relaxation,
 )
+from sim.learner.train import MODELS, TrainingRun, train_model
 from sim.learner.training import EpochRecord, StepStats, accuracy, fit, train_step

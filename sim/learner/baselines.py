@@ -25,19 +25,19 @@ from sim.learner.training import EpochRecord, linear_schedule, run_epochs
 ACTIVATIONS = ("relu", "tanh", "sign")
 
 
-def reservoir_features(config: LearnerConfig, x: np.ndarray, net_rng: np.random.Generator,
+def reservoir_features(config: LearnerConfig, x: np.ndarray, *, net_rng: np.random.Generator,
                        dyn_rng: np.random.Generator | None = None,
                        chunk: int = 1000) -> tuple[np.ndarray, float]:
     """Final states s^L (n, H) float32 of a fixed random learner network relaxed from zero
     without feedback, and the fraction of examples whose last sweep flipped no neuron.
 
     ``net_rng`` draws the network (same draw for the train and the test set)."""
-    net = init_network(config, x.shape[1], 2, net_rng)
+    net = init_network(config, x.shape[1], 2, rng=net_rng)
     feats = np.empty((len(x), config.hidden), np.float32)
     settled = 0
     for start in range(0, len(x), chunk):
         xc = x[start:start + chunk]
-        state = relax_free(net, xc, dyn_rng)
+        state = relax_free(net, xc, rng=dyn_rng)
         before = [s.copy() for s in state.s]
         sweep(net, state, input_field(net, xc), feedback=0.0, label=None, rng=dyn_rng)
         settled += int(np.sum(np.all([np.all(a == b, axis=1) for a, b in zip(before, state.s)],
@@ -46,21 +46,19 @@ def reservoir_features(config: LearnerConfig, x: np.ndarray, net_rng: np.random.
     return feats, settled / len(x)
 
 
-def random_features(config: LearnerConfig, x: np.ndarray,
+def random_features(config: LearnerConfig, x: np.ndarray, *,
                     net_rng: np.random.Generator) -> np.ndarray:
     """sign(W_in x) (n, H) float32 with the learner's input matrix, sign(0) = +1."""
-    net = init_network(config, x.shape[1], 2, net_rng)
+    net = init_network(config, x.shape[1], 2, rng=net_rng)
     return np.where(input_field(net, x) >= 0, 1.0, -1.0).astype(np.float32)
 
 
 def fit_readout(config: LearnerConfig, train_features: np.ndarray, y_train: np.ndarray,
-                test_features: np.ndarray, y_test: np.ndarray, n_classes: int, epochs: int,
-                rng: np.random.Generator,
-                on_step: Callable[[int, int], None] | None = None,
+                test_features: np.ndarray, y_test: np.ndarray, n_classes: int, epochs: int, *,
+                rng: np.random.Generator, on_step: Callable[[int, int], None] | None = None,
                 ) -> Iterator[tuple[np.ndarray, EpochRecord]]:
     """Train W_out (H, C) alone with the learner's readout rule (and its learning-rate schedule)
-    on fixed +-1 features;
-    yield (W_out, record) after every epoch."""
+    on fixed +-1 features; yield (copy of W_out, record) after every epoch."""
     init_rng, order_rng = rng.spawn(2)
     h = train_features.shape[1]
     w_out = (init_rng.standard_normal((h, n_classes)) / math.sqrt(h)).astype(np.float32)
@@ -74,9 +72,9 @@ def fit_readout(config: LearnerConfig, train_features: np.ndarray, y_train: np.n
         return tuple(float(np.mean(np.argmax(f @ w_out, axis=1) == y))
                      for f, y in ((train_features, y_train), (test_features, y_test)))
 
-    for record in run_epochs(len(train_features), config.batch_size, epochs, order_rng, step,
-                             evaluate, on_step):
-        yield w_out, record
+    for record in run_epochs(len(train_features), config.batch_size, epochs, step, evaluate,
+                             rng=order_rng, on_step=on_step):
+        yield w_out.copy(), record
 
 
 @dataclass(frozen=True)
@@ -117,6 +115,10 @@ class MLP:
             return a, np.tanh(a)
         return a, np.where(a >= 0, 1.0, -1.0).astype(np.float32)
 
+    def copy(self) -> MLP:
+        return MLP(self.w1.copy(), self.b1.copy(), self.w2.copy(), self.b2.copy(),
+                   self.activation)
+
     def logits(self, x: np.ndarray) -> np.ndarray:
         return self.hidden(x)[1] @ self.w2 + self.b2
 
@@ -125,7 +127,8 @@ class MLP:
                                for i in range(0, len(x), chunk)])
 
 
-def init_mlp(config: MLPConfig, n_inputs: int, n_classes: int, rng: np.random.Generator) -> MLP:
+def init_mlp(config: MLPConfig, n_inputs: int, n_classes: int, *,
+             rng: np.random.Generator) -> MLP:
     """W1 ~ N(0, 1/N), W2 ~ N(0, 1/H), zero biases."""
     h = config.hidden
     return MLP((rng.standard_normal((n_inputs, h)) / math.sqrt(n_inputs)).astype(np.float32),
@@ -158,12 +161,12 @@ def mlp_gradients(mlp: MLP, x: np.ndarray, y: np.ndarray) -> tuple[float, list[n
     return loss, [gw1, gb1, gw2, gb2]
 
 
-def fit_mlp(config: MLPConfig, data: Dataset, epochs: int, rng: np.random.Generator,
+def fit_mlp(config: MLPConfig, data: Dataset, epochs: int, *, rng: np.random.Generator,
             on_step: Callable[[int, int], None] | None = None) -> Iterator[tuple[MLP, EpochRecord]]:
     """Train the MLP with Adam (beta1 0.9, beta2 0.999, eps 1e-8; decoupled weight decay on
-    W1, W2); yield (mlp, record) after every epoch."""
+    W1, W2); yield (snapshot of the MLP, record) after every epoch."""
     init_rng, order_rng = rng.spawn(2)
-    mlp = init_mlp(config, data.n_inputs, data.n_classes, init_rng)
+    mlp = init_mlp(config, data.n_inputs, data.n_classes, rng=init_rng)
     params = [mlp.w1, mlp.b1, mlp.w2, mlp.b2]
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
@@ -188,6 +191,6 @@ def fit_mlp(config: MLPConfig, data: Dataset, epochs: int, rng: np.random.Genera
         return (float(np.mean(mlp.predict(data.x_train) == data.y_train)),
                 float(np.mean(mlp.predict(data.x_test) == data.y_test)))
 
-    for record in run_epochs(len(data.x_train), config.batch_size, epochs, order_rng, step,
-                             evaluate, on_step):
-        yield mlp, record
+    for record in run_epochs(len(data.x_train), config.batch_size, epochs, step, evaluate,
+                             rng=order_rng, on_step=on_step):
+        yield mlp.copy(), record

@@ -1,4 +1,4 @@
-"""The learner's network: hyperparameters and coupling matrices (DESIGN.md section 3).
+"""The learner's network: hyperparameters and coupling matrices (docs/model.md section 6).
 
 Architecture (arXiv:2509.05041, arXiv:2510.11984): input x in {+-1}^N, hidden layers
 s^1..s^L in {+-1}^H, readout y_hat in {+-1}^C. Fields:
@@ -34,36 +34,54 @@ FEEDBACK_TO = ("last", "all")
 
 @dataclass(frozen=True)
 class LearnerConfig:
-    """Hyperparameters of the steering learner (defaults: DESIGN.md reference settings)."""
+    """Hyperparameters of the steering learner.
 
-    hidden: int = 1600             # H, width of each hidden layer
+    Defaults are the reference settings of the authors' code (github.com/mattia-scardecchia/
+    Biological-Learning, configs ``baseline_1layer_largeP.yaml`` and ``train.yaml``, read in
+    2026) in this toolkit's units, checked on a validation split (8,000 of the 9,000
+    Entangled-MNIST training digits, the other 1,000 held out; the test digits unseen):
+    ``python -m paper_repro learn-compare --models steer --train-size 9000 --validate 1000
+    --hidden 400 --epochs 20 --seeds 0,1,2`` with the flags of each alternative (README,
+    "Training the learner"). Learning rates are per coupling in units of the matrix's initial
+    scale and the decay is relative to them (sim.learner.plasticity), so the same numbers
+    hold at any H, N and lambda_x, as in the authors' code. The decay acts per step, as in
+    the authors' code, which uses the same value at 6,000 and 60,000 training digits.
+    """
+
+    hidden: int = 1600             # H, width of each hidden layer (authors: 1600)
     layers: int = 1                # L
-    jd: float = 0.5                # J_D, self-coupling
-    lambda_x: float = 4.5          # input strength
-    lambda_back: float = 0.8       # feedback strength
-    lambda_y: float = 50.0         # label clamp on the readout
+    jd: float = 0.5                # J_D, self-coupling (authors: J_D = 0.5)
+    lambda_x: float = 5.0          # input strength (authors: lambda_input_skip = 5)
+    lambda_back: float = 0.9       # feedback strength (authors: lambda_wback = 0.9)
+    lambda_y: float = 1000.0       # label clamp on the readout (authors: lambda_y = 1000)
     lambda_layers: float = 1.0     # lam, inter-layer coupling
     interlayer: str = "identity"   # 'identity' (fixed lam) or 'dense' (learned matrices)
-    warmup_sweeps: int = 1         # forward sweeps from zero, no feedback, no label
-    clamped_sweeps: int = 7        # T, label and feedback on
-    free_sweeps: int = 7           # T, feedback off
-    inference_sweeps: int | None = None  # sweeps after the warm-up at inference (None: 2T)
+    warmup_sweeps: int = 2         # sweeps from zero, no feedback, no label (authors: 2)
+    clamped_sweeps: int = 3        # T, label and feedback on (authors: 5 sweeps in all)
+    free_sweeps: int = 0           # T, feedback off (authors' published runs: none)
+    inference_sweeps: int | None = None  # sweeps after the warm-up at inference (None:
+    #                                clamped + free; authors: the same count as training)
     dynamics: str = "sync"         # 'sync' (each neuron with probability p) or 'async'
-    update_prob: float = 1.0       # p of the synchronous dynamics
+    update_prob: float = 1.0       # p of the synchronous dynamics (authors: p_update = 1)
     anneal_free: bool = False      # feedback decreased linearly to 0 over the free sweeps
     back_final: float = 1.0        # feedback strength factor reached at the end of training
     eta_final: float = 1.0         # learning-rate factor reached at the end of training
-    theta: float = 0.9             # hidden margin: unstable if s h - J_D <= theta
-    theta_out: float = 3.0         # readout margin
-    eta_j: float = 0.005
-    eta_in: float = 0.03
-    eta_out: float = 0.1
-    eta_layers: float = 0.005      # learned inter-layer matrices
-    decay: float = 0.005           # w <- (1 - eta decay) w at every step
-    batch_size: int = 16
+    theta: float = 0.9             # hidden margin: unstable if s h - J_D <= theta (authors)
+    theta_out: float = 3.0         # readout margin (authors: 3)
+    eta_j: float = 0.005           # rate of J: eta_j / sqrt(H) per coupling (authors: lr_J)
+    eta_in: float = 0.03           # rate of W_in: eta_in lambda_x / sqrt(N) per coupling
+    #                                (authors: lr_input_skip = 0.03, times lambda_x)
+    eta_out: float = 0.1           # rate of W_out: eta_out / sqrt(H) (authors: lr_W = 0.1)
+    eta_layers: float = 0.005      # learned inter-layer matrices: eta_layers / sqrt(H)
+    decay: float = 0.005           # w <- (1 - decay r) w per step, r the coupling's rate, on
+    #                                J, W_out, inter-layer (authors: weight_decay_J/W 0.005)
+    decay_in: float = 0.0          # the same on W_in (authors: weight_decay_input_skip = 0)
+    batch_size: int = 16           # B (authors: 16)
     density_j: float = 1.0         # sparse connectivity of J (fraction of kept couplings)
     density_in: float = 1.0        # sparse connectivity of W_in
     feedback_to: str = "last"      # 'last' hidden layer (reference) or 'all' hidden layers
+    input_flip: float = 0.0        # training inputs: each bit flipped with this probability
+    #                                at every presentation (0: the data as given)
 
     def __post_init__(self) -> None:
         positive_ints = ("hidden", "layers", "warmup_sweeps", "batch_size")
@@ -77,7 +95,7 @@ class LearnerConfig:
             raise ValueError(f"inference_sweeps must be >= 0, got {self.inference_sweeps}")
         nonneg = ("jd", "lambda_x", "lambda_back", "lambda_y", "lambda_layers", "theta",
                   "theta_out", "eta_j", "eta_in", "eta_out", "eta_layers", "decay",
-                  "back_final", "eta_final")
+                  "decay_in", "back_final", "eta_final")
         for name in nonneg:
             value = float(getattr(self, name))
             if not math.isfinite(value) or value < 0:
@@ -89,12 +107,16 @@ class LearnerConfig:
         if self.feedback_to not in FEEDBACK_TO:
             raise ValueError(f"feedback_to must be one of {FEEDBACK_TO}, got "
                              f"{self.feedback_to!r}")
+        if not 0.0 <= float(self.input_flip) < 0.5:
+            raise ValueError(f"input_flip must be in [0, 0.5), got {self.input_flip}")
         for name in ("update_prob", "density_j", "density_in"):
             value = float(getattr(self, name))
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")
-        if self.decay * max(self.eta_j, self.eta_in, self.eta_out, self.eta_layers) >= 1:
+        if self.decay * max(self.eta_j, self.eta_out, self.eta_layers) >= 1:
             raise ValueError("decay * eta must be < 1")
+        if self.decay_in * self.eta_in * self.lambda_x >= 1:
+            raise ValueError("decay_in * eta_in * lambda_x must be < 1")
 
     @property
     def relax_sweeps(self) -> int:
@@ -188,7 +210,7 @@ def _gaussian(shape, std, rng, mask=None) -> np.ndarray:
     return w
 
 
-def init_network(config: LearnerConfig, n_inputs: int, n_classes: int,
+def init_network(config: LearnerConfig, n_inputs: int, n_classes: int, *,
                  rng: np.random.Generator) -> Network:
     """Draw a network with the distributions of the module docstring."""
     if n_inputs < 1:

@@ -1,4 +1,4 @@
-"""Margin-perceptron plasticity at the reached configuration (DESIGN.md section 3, step 4).
+"""Margin-perceptron plasticity at the reached configuration (docs/model.md section 6, step 4).
 
 With the feedback-free fields h (the label clamp and W_back r(y_hat) excluded):
 
@@ -6,9 +6,15 @@ With the feedback-free fields h (the label clamp and W_back r(y_hat) excluded):
   self-coupling term J_D s_i, so this is s_i (h_i - J_D s_i) <= theta);
 - readout unit c is unstable if y_c (W_out s^L)_c <= theta_out (y the +-1 label);
 - every learned incoming weight of a unit i moves by
-      w_ji <- (1 - eta decay) w_ji + eta / sqrt(fan_in) / sqrt(B) sum_b s_i^b s_j^b [unstable_i^b]
-  with s_j the pre-synaptic state (x_j for W_in); fan_in = number of stored incoming
-  couplings (N rho_in, H rho_J, H). The diagonal J_D and absent (sparse) couplings stay fixed.
+      w_ji <- (1 - decay r) w_ji + r / sqrt(B) sum_b s_i^b s_j^b [unstable_i^b]
+  with s_j the pre-synaptic state (x_j for W_in). The rate per coupling r is the learning
+  rate in units of the matrix's initial coupling scale (arXiv:2509.05041 code):
+  r = eta_j / sqrt(H rho_J) for J, eta_out / sqrt(H) for W_out,
+  eta_in lambda_x / sqrt(N rho_in) for W_in, eta_layers / sqrt(H) for learned inter-layer
+  matrices, so the rates stay right when H, N or lambda_x change. The decay is relative to
+  r (``decay`` for J, W_out and inter-layer matrices, ``decay_in`` for W_in), i.e. it shrinks
+  every coupling by the same fraction of its own learning rate per step. The diagonal J_D and
+  absent (sparse) couplings stay fixed.
 
 Each update is one in-place float32 BLAS call, w^T <- beta w^T + alpha post^T pre, so the
 decay and the rank-B increment cost one pass over the matrix.
@@ -57,10 +63,10 @@ def readout_unstable(y: np.ndarray, field: np.ndarray, theta_out: float) -> np.n
     return y * field <= np.float32(theta_out)
 
 
-def _rates(eta: float, fan_in: float, batch: int, decay: float) -> tuple[float, float]:
-    """(alpha, beta) of the update w <- beta w + alpha pre^T post: alpha =
-    eta / sqrt(fan_in) / sqrt(B), beta = 1 - eta decay."""
-    return eta / math.sqrt(fan_in) / math.sqrt(batch), 1.0 - eta * decay
+def _rates(rate: float, batch: int, decay: float) -> tuple[float, float]:
+    """(alpha, beta) of the update w <- beta w + alpha pre^T post for the rate per coupling
+    r: alpha = r / sqrt(B), beta = 1 - decay r."""
+    return rate / math.sqrt(batch), 1.0 - decay * rate
 
 
 def readout_update(w_out: np.ndarray, s_last: np.ndarray, label: np.ndarray,
@@ -71,7 +77,7 @@ def readout_update(w_out: np.ndarray, s_last: np.ndarray, label: np.ndarray,
     batch, h = s_last.shape
     mask = readout_unstable(label, s_last @ w_out, config.theta_out)
     rank_update(w_out, s_last, label * mask,
-                *_rates(config.eta_out * eta_scale, h, batch, config.decay))
+                *_rates(config.eta_out * eta_scale / math.sqrt(h), batch, config.decay))
     return float(mask.mean())
 
 
@@ -90,19 +96,21 @@ def apply_plasticity(net: Network, state: State, x: np.ndarray, x_field: np.ndar
     out_frac = readout_update(net.w_out, state.s[-1], label, cfg, eta_scale)
     hidden_frac = float(np.mean([np.count_nonzero(p) for p in posts])) / (batch * cfg.hidden)
     n = net.n_inputs
-    rank_update(net.w_in, x, posts[0],
-                *_rates(cfg.eta_in * eta_scale, n * cfg.density_in, batch, cfg.decay))
+    rate_in = cfg.eta_in * cfg.lambda_x / math.sqrt(n * cfg.density_in)
+    rank_update(net.w_in, x, posts[0], *_rates(rate_in * eta_scale, batch, cfg.decay_in))
     if net.mask_in is not None:
         net.w_in *= net.mask_in
     for layer, post in enumerate(posts):
         j = net.j[layer]
         rank_update(j, state.s[layer], post,
-                    *_rates(cfg.eta_j * eta_scale, cfg.hidden * cfg.density_j, batch, cfg.decay))
+                    *_rates(cfg.eta_j * eta_scale / math.sqrt(cfg.hidden * cfg.density_j),
+                            batch, cfg.decay))
         if net.mask_j is not None:
             j *= net.mask_j[layer]
         np.fill_diagonal(j, cfg.jd)
         for other, mats in ((layer - 1, net.forward), (layer + 1, net.backward)):
             if mats[layer] is not None:
                 rank_update(mats[layer], state.s[other], post,
-                            *_rates(cfg.eta_layers * eta_scale, cfg.hidden, batch, cfg.decay))
+                            *_rates(cfg.eta_layers * eta_scale / math.sqrt(cfg.hidden), batch,
+                                    cfg.decay))
     return PlasticityStats(hidden_frac, out_frac)

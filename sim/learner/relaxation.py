@@ -1,6 +1,6 @@
 """Relaxation of the learner's network: forward warm-up, clamped and free phases, inference.
 
-Zero-temperature dynamics s_i <- sign(h_i) with sign(0) = +1 (DESIGN.md section 1), on a
+Zero-temperature dynamics s_i <- sign(h_i) with sign(0) = +1 (docs/model.md section 2), on a
 batch of B inputs at once. A sweep updates the readout (only when the feedback is on, since
 nothing else reads it) and then the hidden layers 1..L in order, each layer either
 
@@ -124,7 +124,7 @@ def sweep(net: Network, state: State, x_field: np.ndarray, *, feedback: float,
     return flips
 
 
-def warm_up(net: Network, x_field: np.ndarray, rng: np.random.Generator | None) -> State:
+def warm_up(net: Network, x_field: np.ndarray, *, rng: np.random.Generator | None) -> State:
     """Zero start, then ``warmup_sweeps`` forward sweeps without feedback or label."""
     state = zero_state(net, x_field.shape[0])
     for t in range(net.config.warmup_sweeps):
@@ -148,7 +148,7 @@ def training_relaxation(net: Network, x_field: np.ndarray, label: np.ndarray, *,
     sweeps (feedback off, or decreased linearly to zero with ``anneal_free``)."""
     cfg = net.config
     back = cfg.lambda_back * back_scale
-    state = warm_up(net, x_field, rng)
+    state = warm_up(net, x_field, rng=rng)
     flips = 0
     for _ in range(cfg.clamped_sweeps):
         flips += sweep(net, state, x_field, feedback=back, label=label, rng=rng)
@@ -165,26 +165,26 @@ def training_relaxation(net: Network, x_field: np.ndarray, label: np.ndarray, *,
     return state, stats
 
 
-def relax_free(net: Network, x: np.ndarray, rng: np.random.Generator | None = None,
+def relax_free(net: Network, x: np.ndarray, *, rng: np.random.Generator | None = None,
                sweeps: int | None = None) -> State:
     """Inference relaxation: warm-up, then ``sweeps`` (default ``config.relax_sweeps``) sweeps
     with neither feedback nor label. ``rng`` is needed by the asynchronous dynamics and by the
     synchronous one with p < 1."""
     x_field = input_field(net, x)
-    state = warm_up(net, x_field, rng)
+    state = warm_up(net, x_field, rng=rng)
     for _ in range(net.config.relax_sweeps if sweeps is None else sweeps):
         sweep(net, state, x_field, feedback=0.0, label=None, rng=rng)
     return state
 
 
-def predict(net: Network, x: np.ndarray, rng: np.random.Generator | None = None,
+def predict(net: Network, x: np.ndarray, *, rng: np.random.Generator | None = None,
             chunk: int = 1000) -> np.ndarray:
     """Class predictions argmax_c (W_out s^L)_c after the free relaxation, in chunks of rows."""
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
     out = np.empty(len(x), dtype=np.int64)
     for start in range(0, len(x), chunk):
-        state = relax_free(net, x[start:start + chunk], rng)
+        state = relax_free(net, x[start:start + chunk], rng=rng)
         out[start:start + chunk] = np.argmax(readout_field(net, state.s[-1]), axis=1)
     return out
 

@@ -1,6 +1,6 @@
 """Training loop of the steering learner: mini-batch steps, epochs, accuracies.
 
-One step (DESIGN.md section 3): relax the batch from zero (warm-up, T clamped sweeps with the
+One step (docs/model.md section 6): relax the batch from zero (warm-up, T clamped sweeps with the
 label and feedback, T free sweeps without feedback), then apply the margin-perceptron
 plasticity at the reached configuration. An epoch visits the training set in a fresh random
 order; after it the train and test accuracies of the free relaxation are measured. The
@@ -57,7 +57,7 @@ def linear_schedule(final: float, progress: float) -> float:
     return 1.0 + (final - 1.0) * progress
 
 
-def train_step(net: Network, x: np.ndarray, y: np.ndarray, rng: np.random.Generator | None,
+def train_step(net: Network, x: np.ndarray, y: np.ndarray, *, rng: np.random.Generator | None,
                back_scale: float = 1.0, eta_scale: float = 1.0) -> StepStats:
     """One step on a batch x (B, N) of +-1 inputs with classes y (B,); updates ``net``."""
     label = labels_pm1(y, net.n_classes)
@@ -69,28 +69,29 @@ def train_step(net: Network, x: np.ndarray, y: np.ndarray, rng: np.random.Genera
                      plastic.hidden, plastic.readout, acc)
 
 
-def accuracy(net: Network, x: np.ndarray, y: np.ndarray,
+def accuracy(net: Network, x: np.ndarray, y: np.ndarray, *,
              rng: np.random.Generator | None = None) -> float:
     """Fraction of examples whose free-relaxation prediction is the label."""
     if len(x) == 0:
         raise ValueError("x is empty")
-    return float(np.mean(predict(net, x, rng) == y))
+    return float(np.mean(predict(net, x, rng=rng) == y))
 
 
-def batches(n: int, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+def batches(n: int, batch_size: int, *, rng: np.random.Generator) -> list[np.ndarray]:
     """A random permutation of range(n) cut into mini-batches (the last may be shorter)."""
     order = rng.permutation(n)
     return [order[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-def run_epochs(n_train: int, batch_size: int, epochs: int, rng: np.random.Generator,
+def run_epochs(n_train: int, batch_size: int, epochs: int,
                step: Callable[[np.ndarray, float], dict],
-               evaluate: Callable[[], tuple[float, float]],
+               evaluate: Callable[[], tuple[float, float]], *, rng: np.random.Generator,
                on_step: Callable[[int, int], None] | None = None) -> Iterator[EpochRecord]:
     """Generic epoch loop shared by the learner and the baselines.
 
     ``step(indices, progress)`` trains on one mini-batch (progress in [0, 1] over the whole
-    run) and returns its diagnostics; ``evaluate()`` returns (train, test) accuracy.
+    run) and returns its diagnostics; ``evaluate()`` returns (train, test) accuracy; ``rng``
+    orders the batches.
     """
     if epochs < 1:
         raise ValueError(f"epochs must be >= 1, got {epochs}")
@@ -100,7 +101,7 @@ def run_epochs(n_train: int, batch_size: int, epochs: int, rng: np.random.Genera
     for epoch in range(1, epochs + 1):
         sums: dict[str, float] = {}
         start = time.perf_counter()
-        for k, idx in enumerate(batches(n_train, batch_size, rng)):
+        for k, idx in enumerate(batches(n_train, batch_size, rng=rng)):
             stats = step(idx, done / max(total - 1, 1))
             for key, value in stats.items():
                 sums[key] = sums.get(key, 0.0) + value
@@ -115,27 +116,33 @@ def run_epochs(n_train: int, batch_size: int, epochs: int, rng: np.random.Genera
                           eval_seconds, {k: v / n_steps for k, v in sums.items()})
 
 
-def fit(config: LearnerConfig, data: Dataset, epochs: int, rng: np.random.Generator, *,
+def fit(config: LearnerConfig, data: Dataset, epochs: int, *, rng: np.random.Generator,
         net: Network | None = None,
         on_step: Callable[[int, int], None] | None = None) -> Iterator[tuple[Network, EpochRecord]]:
-    """Train a learner on ``data`` for ``epochs`` epochs; yield (network, record) per epoch.
+    """Train a learner on ``data`` for ``epochs`` epochs; yield (snapshot, record) per epoch.
 
-    The network is drawn from ``rng`` unless given; ``rng`` then orders the batches and drives
-    the stochastic dynamics. ``on_step(step, steps_per_epoch)`` is called after every step.
+    Every yielded network is an independent copy taken after its epoch (``list(fit(...))``
+    holds the network of every epoch); a ``net`` given to start from is trained in place.
+    The network is drawn from ``rng`` unless given; ``rng`` then orders the batches, drives
+    the stochastic dynamics and flips the training inputs (``config.input_flip``).
+    ``on_step(step, steps_per_epoch)`` is called after every step.
     """
-    init_rng, order_rng, dyn_rng = rng.spawn(3)
+    init_rng, order_rng, dyn_rng, flip_rng = rng.spawn(4)
     if net is None:
-        net = init_network(config, data.n_inputs, data.n_classes, init_rng)
+        net = init_network(config, data.n_inputs, data.n_classes, rng=init_rng)
 
     def step(idx, progress):
-        return asdict(train_step(net, data.x_train[idx], data.y_train[idx], dyn_rng,
-                                 linear_schedule(config.back_final, progress),
-                                 linear_schedule(config.eta_final, progress)))
+        x = data.x_train[idx]
+        if config.input_flip > 0:
+            x = np.where(flip_rng.random(x.shape) < config.input_flip, -x, x)
+        return asdict(train_step(net, x, data.y_train[idx], rng=dyn_rng,
+                                 back_scale=linear_schedule(config.back_final, progress),
+                                 eta_scale=linear_schedule(config.eta_final, progress)))
 
     def evaluate():
-        return (accuracy(net, data.x_train, data.y_train, dyn_rng),
-                accuracy(net, data.x_test, data.y_test, dyn_rng))
+        return (accuracy(net, data.x_train, data.y_train, rng=dyn_rng),
+                accuracy(net, data.x_test, data.y_test, rng=dyn_rng))
 
-    for record in run_epochs(len(data.x_train), config.batch_size, epochs, order_rng, step,
-                             evaluate, on_step):
-        yield net, record
+    for record in run_epochs(len(data.x_train), config.batch_size, epochs, step, evaluate,
+                             rng=order_rng, on_step=on_step):
+        yield net.copy(), record
