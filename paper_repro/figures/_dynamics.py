@@ -67,8 +67,8 @@ def convergence_task(params: dict, rng: np.random.Generator) -> dict:
 CONVERGENCE_SIZES = {
     "quick": {"sizes": (250, 500, 1000, 2000), "runs": 12, "other_n": 250, "other_runs": 8,
               "jds": np.round(np.arange(0.1, 1.21, 0.1), 3)},
-    "full": {"sizes": (250, 500, 1000, 2000, 4000, 8000, 16000), "runs": 40, "other_n": 1000,
-             "other_runs": 40, "jds": np.round(np.arange(0.2, 1.41, 0.05), 3)},
+    "full": {"sizes": (250, 500, 1000, 2000, 4000, 8000, 16000), "runs": 12, "other_n": 500,
+             "other_runs": 12, "jds": np.round(np.arange(0.3, 1.21, 0.05), 3)},
 }
 BUDGET = 1000  # sweeps (n single-neuron updates each)
 OTHERS = ({"algorithm": "sync", "p": 0.5, "label": "synchronous, p = 0.5"},

@@ -16,7 +16,7 @@ from sim.enumeration import count_fixed_points, enumerate_fixed_points, pair_dis
 # figures can share one store of counts)
 COUNT_JDS = np.round(np.linspace(0.1, 2.0, 20), 4)
 # size and instances of the pair enumeration shared by pair_overlaps and franz_parisi (one store)
-PAIR_SIZES = {"quick": {"n": 18, "instances": 160}, "full": {"n": 22, "instances": 400}}
+PAIR_SIZES = {"quick": {"n": 18, "instances": 160}, "full": {"n": 24, "instances": 300}}
 
 
 def instance_tasks(sizes: dict[int, int], jds: np.ndarray, chunk: int = 20) -> list[Task]:
