@@ -344,7 +344,7 @@ def test_train_model_is_the_direct_pipeline(protos, model):
         train_model("perceptron", protos, 1, config=cfg, rng=np.random.default_rng(0))
 
 
-@pytest.mark.skipif(not MNIST_10K.is_dir(), reason="shared/data/mnist-10k not present")
+@pytest.mark.skipif(not MNIST_10K.is_dir(), reason="the shipped mnist-10k package data is missing")
 def test_learns_real_digits():
     """Entangled MNIST, 800 train / 400 test digits, H = 400, 4 epochs: chance is 0.1."""
     ds = data.load_dataset("entangled-mnist", train_size=800, test_size=400)
