@@ -17,7 +17,7 @@ SUMMARY = ("steering learner on Entangled MNIST vs self-coupling J_D, with the f
 
 SIZES = {
     "quick": {"hidden": 400, "jd": [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0], "train_size": 2000,
-              "test_size": 1000, "epochs": 5, "seeds": 1},
+              "test_size": 1000, "epochs": 5, "seeds": 3},
     "full": {"hidden": 1600, "jd": [0.0, 0.1, 0.25, 0.4, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0],
              "train_size": 9000, "test_size": 1000, "epochs": 20, "seeds": 3},
 }
