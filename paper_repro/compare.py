@@ -69,13 +69,15 @@ def compare_task(params: dict, rng) -> dict:
 
 
 def mean_and_se(values) -> tuple:
-    """Mean and standard error (sample std / sqrt(n), ddof 1; 0 for one value) over axis 0."""
+    """Mean and standard error over axis 0 (``mean_and_error``; SE 0 for a single seed)."""
     import numpy as np
 
+    from paper_repro.figures._instances import mean_and_error
+
     values = np.asarray(values, dtype=float)
-    n = len(values)
-    se = values.std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(values[0])
-    return values.mean(axis=0), se
+    if len(values) == 1:
+        return values[0], np.zeros_like(values[0])
+    return mean_and_error(values)
 
 
 def main(args: argparse.Namespace) -> int:

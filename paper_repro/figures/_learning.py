@@ -38,7 +38,7 @@ REFERENCE_JD = LearnerConfig().jd
 
 
 @functools.lru_cache(maxsize=4)
-def _dataset(train_size: int, test_size: int, data_seed: int) -> Dataset:
+def entangled_mnist(train_size: int, test_size: int, data_seed: int) -> Dataset:
     """Entangled MNIST (the data place: $STEERING_DATA_DIR or the default, read by
     load_dataset), kept per worker process."""
     return load_dataset(DATASET, None, train_size=train_size, test_size=test_size,
@@ -54,7 +54,7 @@ def train_task(params: dict, rng: np.random.Generator) -> dict:
     and for the steering learner the last epoch's step diagnostics (fraction of hidden
     neurons unstable after the free phase, clamped/free overlap).
     """
-    data = _dataset(params["train_size"], params["test_size"], params["data_seed"])
+    data = entangled_mnist(params["train_size"], params["test_size"], params["data_seed"])
     config = LearnerConfig(**params["config"])
     model_seed = int(rng.integers(2**32))
     start = time.perf_counter()

@@ -38,7 +38,6 @@ when the label is replaced by another class.
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from pathlib import Path
@@ -48,7 +47,6 @@ import numpy as np
 from paper_repro.figures import _learning as lr
 from paper_repro.plotting import figure, panel_label
 from paper_repro.sweep import Task
-from sim.data import Dataset, load_dataset
 from sim.learner import LearnerConfig, Network, init_network, labels_pm1, relax_free, train_step
 from sim.learner.relaxation import input_field, readout_field, sweep, warm_up
 from sim.learner.training import batches
@@ -143,12 +141,6 @@ def store_task(params: dict, rng: np.random.Generator) -> dict:
             "seconds": time.perf_counter() - start}
 
 
-@functools.lru_cache(maxsize=2)
-def _digits(train_size: int) -> Dataset:
-    return load_dataset(lr.DATASET, None, train_size=train_size, test_size=100,
-                        seed=lr.DATA_SEED)
-
-
 def _layer_statistics(net, x: np.ndarray, y: np.ndarray, n_classes: int,
                       rng: np.random.Generator) -> list[dict]:
     """Per layer: same/different-class mean overlaps of the free fixed points, the cosine
@@ -189,7 +181,7 @@ def representation_task(params: dict, rng: np.random.Generator) -> dict:
                                   lr.DATA_SEED, 0)
         n_classes = N_CLASSES
     else:
-        ds = _digits(params["train_size"])
+        ds = lr.entangled_mnist(params["train_size"], 100, lr.DATA_SEED)
         x, y, n_classes = ds.x_train, ds.y_train, ds.n_classes
     model_seed = int(rng.integers(2**32))
     init_rng, order_rng, dyn_rng, probe_rng = np.random.default_rng(model_seed).spawn(4)
