@@ -1,7 +1,9 @@
 """``list``, ``run NAME`` and ``all``: the figure commands.
 
-Full-size runs write to ``figures/`` (the committed gallery); ``--quick`` runs write to
-``figures/quick/`` (git-ignored), so a smoke run never overwrites the gallery.
+Full-size runs write to ``figures/`` (the committed gallery) and keep their per-task results in
+``figures/runs/`` (committed too, so a later run resumes or redraws without recomputing);
+``--quick`` runs write to ``figures/quick/`` and ``.paper_repro_runs/`` (both git-ignored), so a
+smoke run never overwrites the gallery.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from paper_repro.cli import UsageError, dask_available, positive_int, seed, writ
 
 GALLERY = Path("figures")
 QUICK_GALLERY = GALLERY / "quick"
+PAPER_RUNS = GALLERY / "runs"
+QUICK_RUNS = Path(".paper_repro_runs")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -28,8 +32,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help=f"where NAME.png and NAME.json go (default: ./{GALLERY}, "
                              f"./{QUICK_GALLERY} with --quick)")
-    parser.add_argument("--runs-dir", type=Path, default=Path(".paper_repro_runs"),
-                        help="resumable per-task result stores (default: ./.paper_repro_runs)")
+    parser.add_argument("--runs-dir", type=Path, default=None,
+                        help=f"resumable per-task result stores (default: ./{PAPER_RUNS}, the "
+                             f"committed stores of the gallery; ./{QUICK_RUNS} with --quick)")
     parser.add_argument("--fresh", action="store_true",
                         help="recompute every task, ignoring the stores in --runs-dir")
     parser.add_argument("--seed", type=seed, default=20261125, help="root random seed (>= 0)")
@@ -67,6 +72,14 @@ def output_dir(args: argparse.Namespace) -> Path:
     return QUICK_GALLERY if args.quick else GALLERY
 
 
+def runs_dir(args: argparse.Namespace) -> Path:
+    """``--runs-dir``, else the committed stores figures/runs/ for full-size runs and
+    ./.paper_repro_runs for quick ones."""
+    if args.runs_dir is not None:
+        return args.runs_dir
+    return QUICK_RUNS if args.quick else PAPER_RUNS
+
+
 def _produce(names: list[str], args: argparse.Namespace) -> int:
     from paper_repro.figures import Context, produce
     from paper_repro.sweep import make_executor
@@ -75,7 +88,7 @@ def _produce(names: list[str], args: argparse.Namespace) -> int:
     # every check that can fail comes before any work
     writable_dir(out, "--out")
     if not args.redraw:
-        writable_dir(args.runs_dir, "--runs-dir")
+        writable_dir(runs_dir(args), "--runs-dir")
         if args.dask:
             dask_available()
     executor = None
@@ -87,7 +100,7 @@ def _produce(names: list[str], args: argparse.Namespace) -> int:
     try:
         for name in names:
             start = time.perf_counter()
-            ctx = Context(name=name, quick=args.quick, seed=args.seed, runs_dir=args.runs_dir,
+            ctx = Context(name=name, quick=args.quick, seed=args.seed, runs_dir=runs_dir(args),
                           executor=executor, progress=not args.no_progress, fresh=args.fresh)
             try:
                 png, data = produce(name, ctx, out, redraw=args.redraw)

@@ -1,21 +1,34 @@
-"""What made a result: the code fingerprint, the git commit and the library versions.
+"""What made a result: the code fingerprints, the git commit and the library versions.
 
-The fingerprint is ``"<package version>+<source hash>"``, the source hash being the first 16 hex
-digits of a SHA-256 over the relative path and bytes of every ``.py`` file of ``theory``,
-``sim`` and ``paper_repro`` (installed or in a checkout alike). Sweep stores stamp every row
-with it and recompute rows stamped by other code; figure JSON files record it.
+Two fingerprints:
+
+- :func:`fingerprint`, ``"<package version>+<source hash>"``, the source hash being the first
+  16 hex digits of a SHA-256 over the relative path and bytes of every ``.py`` file of
+  ``theory``, ``sim`` and ``paper_repro`` (installed or in a checkout alike): the whole toolkit,
+  recorded in every figure JSON file;
+- :func:`code_fingerprint`, ``"code+<hash>"``, the same hash over only the modules a given module
+  can execute (its static import closure within the three packages, see :func:`code_path`):
+  sweep stores stamp rows with the one of their task function, so a row is recomputed when
+  the code that made it changes, and only then (an edit to the learner does not invalidate
+  enumeration results). It covers code, not data files or third-party libraries.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import importlib
+import importlib.util
 import platform
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 PACKAGES = ("theory", "sim", "paper_repro")
+# modules that cannot change a computed number (drawing, recording): left out of code paths
+NOT_COMPUTING = ("paper_repro.plotting", "paper_repro.provenance")
+NOT_COMPUTING_FILES = tuple(f"{m.replace('.', '/')}.py" for m in NOT_COMPUTING)
 LIBRARIES = ("numpy", "scipy", "numba", "matplotlib")
 
 
@@ -42,6 +55,159 @@ def fingerprint() -> str:
     from paper_repro import __version__
 
     return f"{__version__}+{source_hash()}"
+
+
+def _module_path(name: str) -> Path | None:
+    """The source file of module ``name`` if it belongs to theory, sim or paper_repro."""
+    if name.split(".")[0] not in PACKAGES:
+        return None
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return None
+    return Path(spec.origin)
+
+
+def _is_package(name: str) -> bool:
+    path = _module_path(name)
+    return path is not None and path.name == "__init__.py"
+
+
+@functools.cache
+def _tree(name: str) -> ast.Module:
+    return ast.parse(_module_path(name).read_bytes())
+
+
+def _absolute(name: str, node: ast.ImportFrom) -> str:
+    """The module an ``ImportFrom`` in module ``name`` imports from (relative levels resolved)."""
+    if not node.level:
+        return node.module or ""
+    package = name if _is_package(name) else name.rpartition(".")[0]
+    base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+    return f"{base}.{node.module}" if node.module else base
+
+
+def _origin(package: str, attribute: str) -> tuple[str, bool] | None:
+    """Where ``package.attribute`` comes from: (module, whole) with whole=True when the
+    attribute is that module itself or defined in it (its closure is needed), False when the
+    package's ``__init__`` only re-exports it (that file's bytes are needed, not its closure);
+    None for a name that is not in the three packages."""
+    submodule = f"{package}.{attribute}"
+    if _module_path(submodule) is not None:
+        return submodule, True
+    if not _is_package(package):
+        return (package, True) if _module_path(package) else None
+    for node in _tree(package).body:
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if (alias.asname or alias.name) == attribute:
+                    source = _absolute(package, node)
+                    return (_origin(source, alias.name) or (source, True)
+                            if _module_path(source) else None)
+    return package, True
+
+
+def _direct_dependencies(name: str) -> tuple[set[str], set[str]]:
+    """(modules whose closure ``name`` needs, package __init__ files it needs only as files).
+
+    ``from pkg import f`` and ``import pkg`` followed by ``pkg.f`` resolve ``f`` through
+    ``pkg/__init__.py`` to the module that defines it; a package name used otherwise than as
+    ``pkg.attribute`` (passed around, ``getattr``) needs the whole package."""
+    whole: set[str] = set()
+    files: set[str] = set()
+
+    def need(origin: tuple[str, bool] | None, package: str) -> None:
+        if origin is not None:
+            whole.add(origin[0])
+            if _is_package(package):
+                files.add(package)
+
+    bound: dict[str, str] = {}  # local name -> package module bound by `import pkg`
+    tree = _tree(name)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if _module_path(alias.name) is None:
+                    continue
+                if alias.asname:
+                    bound[alias.asname] = alias.name
+                else:
+                    bound.setdefault(alias.name.split(".")[0], alias.name.split(".")[0])
+                    whole.add(alias.name) if not _is_package(alias.name) else None
+        elif isinstance(node, ast.ImportFrom):
+            source = _absolute(name, node)
+            if _module_path(source) is None:
+                continue
+            for alias in node.names:
+                if alias.name == "*":
+                    whole.add(source)
+                else:
+                    need(_origin(source, alias.name), source)
+    if bound:
+        attribute_bases = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute):
+                chain, base = [node.attr], node.value
+                while isinstance(base, ast.Attribute):
+                    chain.append(base.attr)
+                    base = base.value
+                if isinstance(base, ast.Name) and base.id in bound:
+                    attribute_bases.add(id(base))
+                    module = bound[base.id]
+                    for attribute in reversed(chain):
+                        origin = _origin(module, attribute)
+                        if origin is None or origin[0] == module or not _is_package(origin[0]):
+                            need(origin, module)
+                            break
+                        files.add(module)
+                        module = origin[0]
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Name) and node.id in bound
+                    and id(node) not in attribute_bases):
+                whole.add(bound[node.id])
+    return whole, files
+
+
+@functools.cache
+def code_path(module: str) -> tuple[str, ...]:
+    """The source files (relative to their package's parent) that module ``module`` of theory,
+    sim or paper_repro can execute to compute a result: its static import closure within the
+    three packages, without the drawing and recording modules (``NOT_COMPUTING``)."""
+    seen: set[str] = set()
+    files: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen or name in NOT_COMPUTING or _module_path(name) is None:
+            continue
+        seen.add(name)
+        whole, init_files = _direct_dependencies(name)
+        todo.extend(whole - seen)
+        files |= init_files
+    def relative(name: str) -> str:
+        return name.replace(".", "/") + ("/__init__.py" if _is_package(name) else ".py")
+
+    return tuple(sorted(relative(m) for m in (seen | files) - set(NOT_COMPUTING)))
+
+
+@functools.cache
+def code_fingerprint(module: str) -> str:
+    """``"code+<hash>"``: SHA-256 (16 hex digits) over the path and bytes of every file of
+    :func:`code_path` (module) - what a result computed by that module depends on."""
+    digest = hashlib.sha256()
+    for relative in code_path(module):
+        digest.update(f"{relative}\0".encode())
+        digest.update(_module_path(relative[:-3].replace("/", ".").removesuffix(".__init__"))
+                      .read_bytes())
+        digest.update(b"\0")
+    return f"code+{digest.hexdigest()[:16]}"
+
+
+def task_fingerprint(func: Callable) -> str:
+    """:func:`code_fingerprint` of the module that defines the task function ``func``."""
+    return code_fingerprint(func.__module__)
 
 
 @functools.cache

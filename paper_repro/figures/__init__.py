@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from paper_repro.provenance import task_fingerprint
 from paper_repro.sweep import ResultStore, Task, TaskFunction, run_sweep
 
 FIGURES: list[str] = [
@@ -69,14 +70,16 @@ class Context:
     def sweep(self, label: str, func: TaskFunction, tasks: list[Task],
               owner: str | None = None) -> list[dict]:
         """Run ``tasks`` through the shared runner with a resumable store per (figure, label,
-        mode, seed). ``owner`` names another figure whose store of the same label to share
+        mode, seed), its rows stamped with the task function's code fingerprint (they stay
+        valid until the code that computes them changes). ``owner`` names another figure
+        whose store of the same label to share
         (same keys and parameters give the same results, so finished tasks are reused).
         ``fresh`` ignores what the stores hold; counts of computed and reloaded tasks go to
         ``task_counts``."""
         mode = "quick" if self.quick else "full"
         name = owner or self.name
         store = ResultStore(self.runs_dir / f"{name}-{label}-{mode}-seed{self.seed}.jsonl",
-                            fresh=self.fresh)
+                            fingerprint=task_fingerprint(func), fresh=self.fresh)
         start = time.perf_counter()
         counts: dict = {}
         results = run_sweep(func, tasks, store, self.seed, executor=self.executor,
@@ -126,7 +129,7 @@ def _task_totals(counts: dict[str, dict]) -> dict:
 def produce(name: str, ctx: Context, out_dir: Path, redraw: bool = False) -> tuple[Path, Path]:
     """Compute (or, with ``redraw``, reload) the figure's data, save it, draw the PNG."""
     from paper_repro import __version__
-    from paper_repro.provenance import provenance
+    from paper_repro.provenance import code_fingerprint, provenance
 
     module = load(name)
     data_path = out_dir / f"{name}.json"
@@ -144,7 +147,9 @@ def produce(name: str, ctx: Context, out_dir: Path, redraw: bool = False) -> tup
             "quick": ctx.quick,
             "seconds": round(time.perf_counter() - start, 2),
             "sweep_seconds": ctx.timings,
-            "provenance": {**provenance(), "tasks": _task_totals(ctx.task_counts),
+            "provenance": {**provenance(),
+                           "figure_code": code_fingerprint(f"paper_repro.figures.{name}"),
+                           "tasks": _task_totals(ctx.task_counts),
                            "sweep_tasks": ctx.task_counts},
             **_jsonable(computed),
         }
