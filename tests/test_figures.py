@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from paper_repro.cli import main as cli_main
-from paper_repro.figures import FIGURES, Context, load, produce
+from paper_repro.figures import FIGURES, Context, _thresholds, load, produce
 
 # figure -> tiny replacement of its SIZES["quick"] (every figure module names its sizes
 # SIZES = {"quick": ..., "full": ...}; the learning figures are shrunk generically below)
@@ -28,7 +28,8 @@ TINY = {
 }
 # figures whose sizes live with the figure that owns the shared store
 SHARES_SIZES = {"franz_parisi": ("pair_overlaps",),
-                "phase_diagram": ("accessibility", "margin_clusters")}
+                "phase_diagram": ("accessibility", "margin_clusters"),
+                "self_coupling_sweep": ("accessibility",)}
 
 
 def _shrink(name: str, monkeypatch) -> None:
@@ -37,8 +38,8 @@ def _shrink(name: str, monkeypatch) -> None:
         monkeypatch.setitem(module.SIZES, "quick", TINY[name])
     if name == "second_moment":
         monkeypatch.setattr(module, "BOOTSTRAP", 20)
-    if name == "phase_diagram":  # the dense-cluster threshold takes minutes per J_D
-        monkeypatch.setattr(module, "DENSE_THRESHOLD", None)
+    if name in ("phase_diagram", "self_coupling_sweep"):  # J_c takes minutes
+        monkeypatch.setattr(_thresholds, "DENSE_THRESHOLD", None)
     for owner in SHARES_SIZES.get(name, ()):
         _shrink(owner, monkeypatch)
     if name not in TINY and hasattr(module, "SIZES"):  # learning figures: tiny data, width

@@ -12,6 +12,8 @@ import pytest
 from paper_repro.cli import main as cli_main
 from paper_repro.figures import Context, learning_curves, produce
 from paper_repro.figures import _learning as lr
+from paper_repro.figures._dynamics import convergence_task
+from paper_repro.figures._thresholds import dense_threshold_task
 from sim.learner import MODELS, LearnerConfig, init_network, relax_free
 from sim.learner.relaxation import input_field
 
@@ -103,9 +105,13 @@ class _FakeSweepContext(Context):
     """Full mode with synthetic task results: checks the full grids and the drawing with
     several seeds (error bars) without training anything."""
 
-    def sweep(self, label, func, tasks):
+    def sweep(self, label, func, tasks, owner=None):
         keys = [t.key for t in tasks]
         assert len(set(keys)) == len(keys)
+        if func is convergence_task:  # the thresholds marked on self_coupling_sweep
+            return [{"found": [t.params["jd"] > 0.6] * t.params["runs"]} for t in tasks]
+        if func is dense_threshold_task:
+            return [{"jd": 0.052, "error": 0.001, "d_close": 0.01, "bracket": [0.05, 0.054]}]
         out = []
         for i, t in enumerate(tasks):
             rng = np.random.default_rng(i)

@@ -13,9 +13,9 @@ from paper_repro.figures._dynamics import (
     OTHERS,
     binomial_error,
     convergence_runs,
-    half_crossing,
     success_probabilities,
 )
+from paper_repro.figures._thresholds import measured_thresholds
 from paper_repro.plotting import as_array, figure, panel_label
 
 SUMMARY = ("probability that asynchronous dynamics reaches a fixed point within a sweep budget "
@@ -33,7 +33,7 @@ def compute(ctx) -> dict:
     prob = [success_probabilities(rows) for rows in by_size]
     median_sweeps = [[float(np.median([s for s, f in zip(r["sweeps"], r["found"]) if f]))
                       if any(r["found"]) else float("nan") for r in rows] for rows in by_size]
-    thresholds = [half_crossing(jds, p) for p in prob]
+    thresholds = measured_thresholds(ctx.seed, jds, size["sizes"], by_size, by_algorithm)
     other_prob = [success_probabilities(rows) for rows in by_algorithm]
     return {"parameters": {"sizes": size["sizes"], "jds": jds, "runs": size["runs"],
                            "budget_sweeps": BUDGET, "other_n": size["other_n"],
@@ -41,7 +41,7 @@ def compute(ctx) -> dict:
                            "others": [o["label"] for o in OTHERS],
                            "start": "uniformly random configuration, fresh instance per run"},
             "data": {"probability": prob, "median_sweeps": median_sweeps,
-                     "half_threshold": thresholds, "other_probability": other_prob,
+                     "thresholds": thresholds, "other_probability": other_prob,
                      "free_configuration_threshold": theory.free_configuration_threshold()}}
 
 
@@ -55,6 +55,10 @@ def draw(record: dict, path: Path) -> None:
             prob = as_array(data["probability"][i])
             ax.errorbar(jds, prob, binomial_error(prob, p["runs"]), fmt="o-", color=f"C{i}",
                         label=f"N = {n}")
+            threshold = data["thresholds"]["async"][i]
+            ax.errorbar([as_array(threshold["estimate"])], [0.5],
+                        xerr=[as_array(threshold["error"])], fmt="|", color=f"C{i}", ms=12,
+                        capsize=3)
         ax.set_xlabel(r"self-coupling $J_D$")
         ax.set_ylabel(f"P(FP reached within {p['budget_sweeps']} sweeps)")
         ax.set_title(f"asynchronous dynamics ({p['runs']} runs per point)")

@@ -12,30 +12,20 @@ from paper_repro.figures._dynamics import (
     CONVERGENCE_SIZES,
     OTHERS,
     convergence_runs,
-    half_crossing,
-    success_probabilities,
 )
 from paper_repro.figures._margins import critical_margins
+from paper_repro.figures._thresholds import (
+    dense_cluster_threshold,
+    drift_curve,
+    measured_thresholds,
+)
 from paper_repro.plotting import as_array, figure, panel_label
-from paper_repro.sweep import Task
 
 SUMMARY = ("the J_D axis: complexities of all FPs, of gap-free margin FPs and of fully free "
            "configurations, the critical J_D of dense clusters (zero-complexity local entropy), "
            "the dense-region and free-configuration thresholds, and the "
            "measured thresholds (P = 1/2) of asynchronous dynamics at each N and of the other "
            "algorithms at one N")
-
-# bisection of theory.cluster_phase for the critical J_D (None: left out, e.g. in tiny tests)
-DENSE_THRESHOLD = {"bracket": (0.045, 0.0956), "xtol": 2e-3, "quick_xtol": 1e-2}
-
-
-def dense_threshold_task(params: dict, rng) -> dict:
-    """theory.dense_cluster_threshold in a bracket (deterministic; minutes per J_D)."""
-    del rng
-    res = theory.dense_cluster_threshold(tuple(params["bracket"]), params["xtol"])
-    return {"jd": res.jd, "error": res.error, "d_close": res.d_close,
-            "bracket": list(res.bracket)}
-
 
 def compute(ctx) -> dict:
     jd = np.geomspace(0.01, 3.0, 120 if ctx.quick else 400)
@@ -44,17 +34,10 @@ def compute(ctx) -> dict:
     size = CONVERGENCE_SIZES["quick" if ctx.quick else "full"]
     # the same sweeps as the accessibility figure: its finished stores are reused
     by_size, by_algorithm = convergence_runs(ctx, size)
-    measured = [half_crossing(size["jds"], success_probabilities(rows)) for rows in by_size]
-    other_thresholds = [half_crossing(size["jds"], success_probabilities(rows))
-                        for rows in by_algorithm]
+    measured = measured_thresholds(ctx.seed, size["jds"], size["sizes"], by_size, by_algorithm)
     with np.errstate(divide="ignore"):
         free_complexity = theory.free_configuration_complexity(jd)
-    dense = None
-    if DENSE_THRESHOLD is not None:
-        xtol = DENSE_THRESHOLD["quick_xtol" if ctx.quick else "xtol"]
-        dense = ctx.sweep("dense_threshold", dense_threshold_task, [Task(
-            f"bracket={DENSE_THRESHOLD['bracket']}/xtol={xtol}",
-            {"bracket": list(DENSE_THRESHOLD["bracket"]), "xtol": xtol})])[0]
+    dense = dense_cluster_threshold(ctx)
     return {"parameters": {"sizes": size["sizes"], "runs": size["runs"],
                            "other_n": size["other_n"], "other_runs": size["other_runs"],
                            "others": [o["label"] for o in OTHERS],
@@ -69,8 +52,7 @@ def compute(ctx) -> dict:
                      "dense_margin_threshold": theory.margin_dense_threshold(),
                      "dense_cluster_threshold": dense,
                      "free_configuration_threshold": theory.free_configuration_threshold(),
-                     "measured_async_threshold": measured,
-                     "measured_other_thresholds": other_thresholds}}
+                     "measured_thresholds": measured}}
 
 
 def draw(record: dict, path: Path) -> None:
@@ -103,11 +85,26 @@ def draw(record: dict, path: Path) -> None:
 
         ax = axes[1]
         sizes = as_array(p["sizes"])
-        ax.plot(sizes, as_array(data["measured_async_threshold"]), "o-", color="C0",
-                label=f"async dynamics, P = 1/2 within {p['budget_sweeps']} sweeps")
+        measured = data["measured_thresholds"]
+        ax.errorbar(sizes, [as_array(b["estimate"]) for b in measured["async"]],
+                    [as_array(b["error"]) for b in measured["async"]], fmt="o", color="C0",
+                    label=f"async dynamics, P = 1/2 within {p['budget_sweeps']} sweeps "
+                          "(bootstrap SD)")
+        n_fine = np.geomspace(sizes.min(), 4 * sizes.max(), 100)
+        drift = measured["drift"]
+        if drift["logarithmic"] is not None:
+            a, b = drift["logarithmic"]["params"]
+            ax.plot(n_fine, drift_curve(drift["logarithmic"], "logarithmic", n_fine), "-",
+                    color="C0", lw=0.8, label=rf"fit ${a:.2f} + {b:.3f}\,\ln N$")
+        if drift["saturating"] is not None:
+            j_inf, err = drift["saturating"]["params"][0], drift["saturating"]["errors"][0]
+            ax.plot(n_fine, drift_curve(drift["saturating"], "saturating", n_fine), ":",
+                    color="C0", lw=1,
+                    label=rf"fit $J_\infty - cN^{{-\nu}}$, $J_\infty = {j_inf:.2f} \pm {err:.2f}$")
         for k, label in enumerate(p["others"]):
-            ax.plot([p["other_n"]], [data["measured_other_thresholds"][k]], "s",
-                    color=f"C{k + 3}", label=label)
+            b = measured["others"][k]
+            ax.errorbar([p["other_n"]], [as_array(b["estimate"])], [as_array(b["error"])],
+                        fmt="s", color=f"C{k + 3}", label=label)
         for value, color, label in marks:
             ax.axhline(value, color=color, ls="--", lw=1, label=label)
         ax.set_xscale("log")
