@@ -6,11 +6,12 @@ Two fingerprints:
   16 hex digits of a SHA-256 over the relative path and bytes of every ``.py`` file of
   ``theory``, ``sim`` and ``paper_repro`` (installed or in a checkout alike): the whole toolkit,
   recorded in every figure JSON file;
-- :func:`code_fingerprint`, ``"code+<hash>"``, the same hash over only the modules a given module
-  can execute (its static import closure within the three packages, see :func:`code_path`):
-  sweep stores stamp rows with the one of their task function, so a row is recomputed when
-  the code that made it changes, and only then (an edit to the learner does not invalidate
-  enumeration results). It covers code, not data files or third-party libraries.
+- :func:`code_fingerprint`, ``"code+<hash>"``, the same hash over only the files a given
+  function (or module) can execute (its static import closure within the three packages, see
+  :func:`code_path`): sweep stores stamp rows with the one of their task function, so a row
+  is recomputed when the code that made it changes, and only then (an edit to the learner does
+  not invalidate enumeration results). It covers code, not data files or third-party
+  libraries.
 """
 
 from __future__ import annotations
@@ -109,12 +110,39 @@ def _origin(package: str, attribute: str) -> tuple[str, bool] | None:
     return package, True
 
 
-def _direct_dependencies(name: str) -> tuple[set[str], set[str]]:
+def _reachable(tree: ast.Module, roots: tuple[str, ...]) -> list[ast.AST] | None:
+    """The module-level definitions and assignments that the functions ``roots`` reach by
+    name, within their module (None if a root is not a module-level definition)."""
+    defs: dict[str, ast.AST] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defs[stmt.name] = stmt
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                for node in ast.walk(target):
+                    if isinstance(node, ast.Name):
+                        defs[node.id] = stmt
+    if not set(roots) <= defs.keys():
+        return None
+    todo, seen, nodes = list(roots), set(), []
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in defs:
+            continue
+        seen.add(name)
+        nodes.append(defs[name])
+        todo.extend(n.id for n in ast.walk(defs[name]) if isinstance(n, ast.Name))
+    return nodes
+
+
+def _direct_dependencies(name: str, roots: tuple[str, ...] = ()) -> tuple[set[str], set[str]]:
     """(modules whose closure ``name`` needs, package __init__ files it needs only as files).
 
-    ``from pkg import f`` and ``import pkg`` followed by ``pkg.f`` resolve ``f`` through
-    ``pkg/__init__.py`` to the module that defines it; a package name used otherwise than as
-    ``pkg.attribute`` (passed around, ``getattr``) needs the whole package."""
+    With ``roots`` (function names of module ``name``) only the imports those functions reach
+    count; otherwise every import of the module. ``from pkg import f`` and ``import pkg``
+    followed by ``pkg.f`` resolve ``f`` through ``pkg/__init__.py`` to the module that
+    defines it; a package name used otherwise than as ``pkg.attribute`` (passed around,
+    ``getattr``) needs the whole package."""
     whole: set[str] = set()
     files: set[str] = set()
 
@@ -124,17 +152,21 @@ def _direct_dependencies(name: str) -> tuple[set[str], set[str]]:
             if _is_package(package):
                 files.add(package)
 
-    bound: dict[str, str] = {}  # local name -> package module bound by `import pkg`
     tree = _tree(name)
+    scope = (_reachable(tree, roots) if roots else None) or [tree]
+    used = {n.id for node in scope for n in ast.walk(node) if isinstance(n, ast.Name)}
+    everything = scope == [tree]
+    bound: dict[str, str] = {}  # local name -> package module bound by `import pkg`
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if _module_path(alias.name) is None:
+                local = alias.asname or alias.name.split(".")[0]
+                if _module_path(alias.name) is None or not (everything or local in used):
                     continue
                 if alias.asname:
                     bound[alias.asname] = alias.name
                 else:
-                    bound.setdefault(alias.name.split(".")[0], alias.name.split(".")[0])
+                    bound.setdefault(local, local)
                     whole.add(alias.name) if not _is_package(alias.name) else None
         elif isinstance(node, ast.ImportFrom):
             source = _absolute(name, node)
@@ -143,11 +175,11 @@ def _direct_dependencies(name: str) -> tuple[set[str], set[str]]:
             for alias in node.names:
                 if alias.name == "*":
                     whole.add(source)
-                else:
+                elif everything or (alias.asname or alias.name) in used:
                     need(_origin(source, alias.name), source)
     if bound:
         attribute_bases = set()
-        for node in ast.walk(tree):
+        for node in (n for root in scope for n in ast.walk(root)):
             if isinstance(node, ast.Attribute):
                 chain, base = [node.attr], node.value
                 while isinstance(base, ast.Attribute):
@@ -163,7 +195,7 @@ def _direct_dependencies(name: str) -> tuple[set[str], set[str]]:
                             break
                         files.add(module)
                         module = origin[0]
-        for node in ast.walk(tree):
+        for node in (n for root in scope for n in ast.walk(root)):
             if (isinstance(node, ast.Name) and node.id in bound
                     and id(node) not in attribute_bases):
                 whole.add(bound[node.id])
@@ -171,10 +203,12 @@ def _direct_dependencies(name: str) -> tuple[set[str], set[str]]:
 
 
 @functools.cache
-def code_path(module: str) -> tuple[str, ...]:
+def code_path(module: str, function: str | None = None) -> tuple[str, ...]:
     """The source files (relative to their package's parent) that module ``module`` of theory,
-    sim or paper_repro can execute to compute a result: its static import closure within the
-    three packages, without the drawing and recording modules (``NOT_COMPUTING``)."""
+    sim or paper_repro - or, given ``function``, that function of it - can execute to compute
+    a result: the static import closure within the three packages (for a function, its whole
+    module plus what the function reaches by name in it, then whole modules), without the
+    drawing and recording modules (``NOT_COMPUTING``)."""
     seen: set[str] = set()
     files: set[str] = set()
     todo = [module]
@@ -183,7 +217,8 @@ def code_path(module: str) -> tuple[str, ...]:
         if name in seen or name in NOT_COMPUTING or _module_path(name) is None:
             continue
         seen.add(name)
-        whole, init_files = _direct_dependencies(name)
+        roots = (function,) if function is not None and name == module else ()
+        whole, init_files = _direct_dependencies(name, roots)
         todo.extend(whole - seen)
         files |= init_files
     def relative(name: str) -> str:
@@ -193,11 +228,11 @@ def code_path(module: str) -> tuple[str, ...]:
 
 
 @functools.cache
-def code_fingerprint(module: str) -> str:
+def code_fingerprint(module: str, function: str | None = None) -> str:
     """``"code+<hash>"``: SHA-256 (16 hex digits) over the path and bytes of every file of
-    :func:`code_path` (module) - what a result computed by that module depends on."""
+    :func:`code_path` (module, function) - what a result computed there depends on."""
     digest = hashlib.sha256()
-    for relative in code_path(module):
+    for relative in code_path(module, function):
         digest.update(f"{relative}\0".encode())
         digest.update(_module_path(relative[:-3].replace("/", ".").removesuffix(".__init__"))
                       .read_bytes())
@@ -206,8 +241,8 @@ def code_fingerprint(module: str) -> str:
 
 
 def task_fingerprint(func: Callable) -> str:
-    """:func:`code_fingerprint` of the module that defines the task function ``func``."""
-    return code_fingerprint(func.__module__)
+    """:func:`code_fingerprint` of the task function ``func`` (in its module)."""
+    return code_fingerprint(func.__module__, func.__name__)
 
 
 @functools.cache

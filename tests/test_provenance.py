@@ -44,7 +44,7 @@ def _executed_files(func, params: dict) -> set[str]:
 ])
 def test_the_static_code_path_holds_every_file_a_task_executes(func, params):
     executed = _executed_files(func, params)
-    path = set(provenance.code_path(func.__module__))
+    path = set(provenance.code_path(func.__module__, func.__name__))
     assert executed, "the tracer saw no toolkit code"
     assert executed - set(provenance.NOT_COMPUTING_FILES) <= path, executed - path
 
@@ -56,11 +56,21 @@ def test_code_paths_follow_what_a_module_uses_not_the_whole_toolkit():
     assert not any(p.startswith("sim/learner/") for p in dynamics)
     assert "sim/learner/train.py" in learning and "sim/data.py" in learning
     assert "sim/enumeration.py" not in learning
-    # `theory.free_configuration_threshold` resolves through theory/__init__.py to counting
+    # `theory.dense_cluster_threshold` resolves through theory/__init__.py to dense_clusters
+    dense = provenance.code_path("paper_repro.figures._thresholds", "dense_threshold_task")
+    assert {"theory/__init__.py", "theory/dense_clusters.py"} <= set(dense)
+    assert "theory/chain.py" not in dense
+    measured = provenance.code_path("paper_repro.figures._thresholds", "measured_thresholds")
+    assert not {"theory/__init__.py", "theory/local_entropy.py"} & set(measured)
     access = provenance.code_path("paper_repro.figures.accessibility")
-    assert {"theory/__init__.py", "theory/counting.py"} <= set(access)
-    assert "theory/local_entropy.py" not in access
     assert "paper_repro/plotting.py" not in access  # drawing cannot change a stored number
+    # a task function needs only what it reaches in its module: the convergence runs do not
+    # use the cluster diagnostics that another task of the same module measures
+    assert "sim/clusters.py" in dynamics
+    convergence = provenance.code_path("paper_repro.figures._dynamics", "convergence_task")
+    assert "sim/clusters.py" not in convergence and "sim/dynamics.py" in convergence
+    found = provenance.code_path("paper_repro.figures._dynamics", "found_fixed_point_task")
+    assert "sim/clusters.py" in found
 
 
 def test_a_change_on_the_code_path_and_only_there_recomputes(tmp_path, monkeypatch):
@@ -102,5 +112,5 @@ def test_learning_task_code_path_is_traced():
     params = _learning.train_params("steer", {"epochs": 1, "train_size": 40, "test_size": 20},
                                     hidden=20)
     executed = _executed_files(_learning.train_task, params)
-    assert executed <= set(provenance.code_path("paper_repro.figures._learning")) | set(
-        provenance.NOT_COMPUTING_FILES)
+    assert executed <= set(provenance.code_path("paper_repro.figures._learning", "train_task")
+                           ) | set(provenance.NOT_COMPUTING_FILES)
