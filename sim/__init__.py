@@ -8,6 +8,7 @@ from sim.clusters import (
     hamming_ball_counts,
     local_stabilities,
     overlaps,
+    sampled_shell_counts,
     single_flip_neighbours,
 )
 from sim.couplings import chain_couplings, random_couplings

@@ -11,10 +11,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy import special
 
 from sim._kernels import column_major
 from sim.stability import free_neurons, stabilities
-from sim.validation import as_couplings, as_spins, whole_number
+from sim.validation import as_couplings, as_spins, generator, whole_number
 
 
 def _batch(J: ArrayLike, s: ArrayLike) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -39,8 +40,7 @@ def single_flip_neighbours(J: ArrayLike, s: ArrayLike) -> int | np.ndarray:
     J64, S, single = _batch(J, s)
     JT = column_major(J64)
     stab = stabilities(J64, S)
-    counts = np.array([_single_flips(JT, sb, st * sb, np.argsort(st, kind="stable"))
-                       for sb, st in zip(S, stab)], dtype=np.int64)
+    counts = _single_flips_batch(JT, S, stab)
     return int(counts[0]) if single else counts
 
 
@@ -80,11 +80,13 @@ def overlaps(states: ArrayLike) -> np.ndarray:
     return q[np.triu_indices(S.shape[0], 1)]
 
 
-def distance_profiles(states: ArrayLike, chunk: int = 2048) -> np.ndarray:
-    r"""For every row a of ``states`` (m, n): the number of rows b at each Hamming distance
-    k = 0..n from it, k = (n - s^a.s^b)/2 (row a itself counts at k = 0). Applied to the
-    enumerated FPs of an instance, row a is the exact count of FPs in every Hamming shell
-    around FP a (its local entropy profile). int64 (m, n + 1); O(m^2 n) in row chunks.
+def distance_profiles(states: ArrayLike, chunk: int = 2048,
+                      rows: ArrayLike | None = None) -> np.ndarray:
+    r"""For every row a of ``states`` (m, n) (or only the rows listed in ``rows``): the
+    number of rows b of ``states`` at each Hamming distance k = 0..n from it,
+    k = (n - s^a.s^b)/2 (row a itself counts at k = 0). Applied to the enumerated FPs of an
+    instance, row a is the exact count of FPs in every Hamming shell around FP a (its local
+    entropy profile). int64 (m, n + 1), or (len(rows), n + 1); O(m_rows m n) in row chunks.
     """
     S = np.asarray(states)
     if S.ndim != 2:
@@ -92,12 +94,16 @@ def distance_profiles(states: ArrayLike, chunk: int = 2048) -> np.ndarray:
     m, n = S.shape
     chunk = whole_number("chunk", chunk, lower=1)
     S = as_spins(S, n, "states").astype(np.float32)  # exact: |s.s'| <= n < 2^24
-    out = np.zeros((m, n + 1), dtype=np.int64)
-    rows = np.arange(m)
-    for start in range(0, m, chunk):
-        block = S[start:start + chunk] @ S.T
+    picked = np.arange(m) if rows is None else np.asarray(rows, dtype=np.int64).reshape(-1)
+    if picked.size and (picked.min() < 0 or picked.max() >= m):
+        raise ValueError(f"rows must be indices in [0, {m})")
+    out = np.zeros((picked.size, n + 1), dtype=np.int64)
+    for start in range(0, picked.size, chunk):
+        block = S[picked[start:start + chunk]] @ S.T
         k = np.rint((n - block) / 2).astype(np.int64)
-        np.add.at(out, (rows[start:start + chunk, None], k), 1)
+        k += (n + 1) * np.arange(k.shape[0])[:, None]  # one bincount for the whole chunk
+        out[start:start + chunk] = np.bincount(k.ravel(), minlength=k.shape[0] * (n + 1)
+                                               ).reshape(-1, n + 1)
     return out
 
 
@@ -122,6 +128,16 @@ def _single_flips(JT, s, h, order):
         if _leaf_ok(JT, s, h, j, order):
             count += 1
     return count
+
+
+@numba.njit(cache=True)
+def _single_flips_batch(JT, S, stab):
+    """_single_flips for every row of S (stab: its stabilities s_i h_i)."""
+    counts = np.zeros(S.shape[0], np.int64)
+    for b in range(S.shape[0]):
+        order = np.argsort(stab[b], kind="mergesort")
+        counts[b] = _single_flips(JT, S[b], stab[b] * S[b], order)
+    return counts
 
 
 @numba.njit(cache=True)
@@ -209,3 +225,98 @@ def hamming_ball_counts(J: ArrayLike, s: ArrayLike, radius: int) -> np.ndarray:
         cand = _flip_candidates(J64, stab[b], reach)
         out[b, :reach + 1] = _ball_counts(JT, S[b], stab[b] * S[b], reach, order, cand)
     return out[0] if single else out
+
+
+@numba.njit(cache=True)
+def _set_is_fixed_point(J, s, h, flipped, order):
+    """Is s with the neurons ``flipped`` (distinct) reversed a strict FP? New stability of i:
+    t_i (h_i - 2 sum_{j in flipped} s_j J_ij), t_i = -s_i if i was flipped, s_i otherwise;
+    the flipped neurons are checked first, then the rest least stable first, with an early
+    exit at the first failure."""
+    k = flipped.size
+    for a in range(k):
+        i = flipped[a]
+        field = h[i]
+        for b in range(k):
+            field -= 2.0 * s[flipped[b]] * J[i, flipped[b]]
+        if -s[i] * field <= 0.0:
+            return False
+    for q in range(order.size):
+        i = order[q]
+        field = h[i]
+        inside = False
+        for b in range(k):
+            j = flipped[b]
+            if j == i:
+                inside = True
+                break
+            field -= 2.0 * s[j] * J[i, j]
+        if not inside and s[i] * field <= 0.0:
+            return False
+    return True
+
+
+@numba.njit(cache=True)
+def _sampled_hits(J, s, h, cand, k, samples, order, seed):
+    """Number of FPs among ``samples`` uniformly random k-subsets of ``cand`` (partial
+    Fisher-Yates shuffle per sample)."""
+    np.random.seed(seed)
+    pool = cand.copy()
+    hits = 0
+    for _ in range(samples):
+        for a in range(k):
+            b = a + int(np.random.random() * (pool.size - a))
+            pool[a], pool[b] = pool[b], pool[a]
+        if _set_is_fixed_point(J, s, h, pool[:k], order):
+            hits += 1
+    return hits
+
+
+def sampled_shell_counts(J: ArrayLike, s: ArrayLike, ks: ArrayLike, samples: int,
+                         rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    r"""Monte Carlo estimate of the number of strict FPs at Hamming distance exactly k from s,
+    for distances where :func:`hamming_ball_counts` (exhaustive) is too costly.
+
+    Every FP at distance k flips a k-subset of the candidate neurons C_k (those whose flip can
+    be part of a FP within distance k, the exact pruning of :func:`hamming_ball_counts`).
+    Drawing ``samples`` uniform k-subsets of C_k and counting the FPs among them (hits),
+
+    .. math:: \hat N_k = \binom{|C_k|}{k}\,\frac{\text{hits}}{\text{samples}},\qquad
+              \mathrm{SE} = \binom{|C_k|}{k}\sqrt{\hat p(1-\hat p)/\text{samples}},
+
+    unbiased; with no hit the estimate is 0 and only N_k <~ 3 C(|C_k|, k)/samples is known.
+
+    Args:
+        J: (n, n) couplings.
+        s: +-1 configuration (n,).
+        ks: distances (integers in [1, n]).
+        samples: subsets drawn per distance.
+        rng: random generator.
+    Returns:
+        (estimates, standard errors), float64 arrays of the shape of ``ks``.
+    """
+    J64 = as_couplings(J).astype(np.float64, copy=False)
+    n = J64.shape[0]
+    s = as_spins(s, n)
+    if s.ndim != 1:
+        raise ValueError(f"s must have shape ({n},)")
+    ks = np.asarray(ks)
+    flat = np.array([whole_number("ks", k, lower=1, upper=n) for k in ks.reshape(-1)],
+                    dtype=np.int64)
+    samples = whole_number("samples", samples, lower=1)
+    rng = generator(rng)
+    stab = stabilities(J64, s)
+    h = stab * s
+    order = np.argsort(stab, kind="stable")
+    est, err = np.zeros(flat.size), np.zeros(flat.size)
+    for i, k in enumerate(flat):
+        cand = _flip_candidates(J64, stab, int(k))
+        if cand.size < k:
+            continue
+        hits = _sampled_hits(J64, s, h, cand, int(k), samples, order,
+                             int(rng.integers(0, 2**31 - 1)))
+        p = hits / samples
+        total = np.exp(special.gammaln(cand.size + 1) - special.gammaln(k + 1)
+                       - special.gammaln(cand.size - k + 1))
+        est[i], err[i] = total * p, total * np.sqrt(p * (1 - p) / samples)
+    return est.reshape(ks.shape), err.reshape(ks.shape)

@@ -7,16 +7,18 @@ import pytest
 
 from sim.clusters import (
     _flip_candidates,
+    _set_is_fixed_point,
     distance_profiles,
     free_fraction,
     hamming_ball_counts,
     local_stabilities,
     overlaps,
+    sampled_shell_counts,
     single_flip_neighbours,
 )
 from sim.couplings import random_couplings
 from sim.enumeration import enumerate_fixed_points, pair_distance_histogram
-from sim.stability import stabilities
+from sim.stability import is_fixed_point, stabilities
 from theory.counting import free_fraction as theory_free_fraction
 
 
@@ -122,3 +124,50 @@ def test_distance_profiles_match_brute_force_and_pair_histogram():
     np.testing.assert_array_equal(profiles, brute)
     np.testing.assert_array_equal(profiles.sum(axis=0), pair_distance_histogram(fps))
     assert np.all(profiles[:, 0] == 1) and np.all(profiles[:, 13] == 1)  # itself and -s
+
+    rows = np.array([5, 0, 5, len(fps) - 1])
+    np.testing.assert_array_equal(distance_profiles(fps, chunk=3, rows=rows), brute[rows])
+    with pytest.raises(ValueError, match="rows"):
+        distance_profiles(fps, rows=[len(fps)])
+
+
+def test_flipped_set_check_matches_recomputation():
+    rng = np.random.default_rng(5)
+    agree = hits = 0
+    for J, _, states in _instances():
+        n = J.shape[0]
+        for s in states:
+            h = stabilities(J, s) * s
+            order = np.argsort(s * h, kind="stable")
+            for k in (1, 2, 3, 5):
+                flipped = rng.choice(n, k, replace=False)
+                t = s.copy()
+                t[flipped] = -t[flipped]
+                got = _set_is_fixed_point(J, s, h, flipped, order)
+                assert got == is_fixed_point(J, t)
+                agree += 1
+                hits += got
+    assert agree > 150 and hits > 5
+
+
+def test_sampled_shell_counts_agree_with_exact_counts():
+    """Unbiased Monte Carlo: every estimate within 4 standard errors (plus the resolution
+    C(|C_k|, k)/samples) of the exhaustive count, and exactly 0 where there is no FP."""
+    rng = np.random.default_rng(7)
+    compared = 0
+    for J, fps, states in _instances():
+        want = _distance_histogram(fps, states, 4)
+        for s, w in zip(states[[0, 1, 5]], want[[0, 1, 5]]):
+            est, err = sampled_shell_counts(J, s, [1, 2, 3, 4], 20000, rng)
+            for k in range(1, 5):
+                if w[k] == 0:
+                    assert est[k - 1] == 0
+                    continue
+                cand = _flip_candidates(J, stabilities(J, s), k).size
+                total = np.exp(np.sum(np.log(np.arange(cand - k + 1, cand + 1)))
+                               - np.sum(np.log(np.arange(1, k + 1))))
+                assert abs(est[k - 1] - w[k]) <= 4 * err[k - 1] + total / 20000
+                compared += 1
+    assert compared > 30
+    with pytest.raises(ValueError):
+        sampled_shell_counts(J, states[0], [0], 10, rng)

@@ -25,6 +25,10 @@ TINY = {
                       "jds": np.array([0.3, 1.0])},
     "dynamics_fixed_points": {"n": 80, "runs": 3, "jds": np.array([0.8, 1.2])},
     "chain": {"width": {2: 4, 3: 3}, "instances": 50, "lams": (0.5, 1.0)},
+    "dense_neighbourhoods": {"n_enum": 10, "enum_jds": (0.3, 1.0), "instances": 10,
+                             "theory_jds": (), "n_alg": 60, "alg_jds": (0.6, 1.0),
+                             "runs": {"async": 2, "anneal": 1, "bp": 1}, "ks": (1, 2),
+                             "samples": 100},
 }
 # figures whose sizes live with the figure that owns the shared store
 SHARES_SIZES = {"franz_parisi": ("pair_overlaps",),
@@ -98,3 +102,25 @@ def test_list_names_every_figure(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split()[0] for line in lines] == FIGURES
 
+
+
+def test_densest_fixed_point_is_the_lexicographic_maximum():
+    """The densest FP of dense_neighbourhoods against all distance profiles (brute force);
+    the typical profile is the mean over every FP when there are few."""
+    from paper_repro.figures.dense_neighbourhoods import REFERENCES, _densest_and_typical
+    from sim.clusters import distance_profiles
+    from sim.couplings import random_couplings
+    from sim.enumeration import enumerate_fixed_points
+
+    rng = np.random.default_rng(3)
+    for jd in (0.4, 1.0):
+        J = random_couplings(12, jd, rng)
+        fps = enumerate_fixed_points(J)
+        profiles = distance_profiles(fps)
+        best = max(map(tuple, profiles[:, 1:]))
+        densest, typical = _densest_and_typical(J, fps, rng)
+        assert tuple(densest[1:]) == best
+        if len(fps) <= REFERENCES:
+            np.testing.assert_allclose(typical, profiles.mean(axis=0))
+        else:  # mean over REFERENCES distinct sampled FPs
+            assert typical.sum() == pytest.approx(len(fps)) and typical[0] == 1

@@ -34,6 +34,7 @@ FIGURES: list[str] = [
     "franz_parisi",
     "margin_clusters",
     "local_entropy",
+    "dense_neighbourhoods",
     "accessibility",
     "dynamics_fixed_points",
     "chain",
