@@ -230,14 +230,40 @@ def code_path(module: str, function: str | None = None) -> tuple[str, ...]:
 @functools.cache
 def code_fingerprint(module: str, function: str | None = None) -> str:
     """``"code+<hash>"``: SHA-256 (16 hex digits) over the path and bytes of every file of
-    :func:`code_path` (module, function) - what a result computed there depends on."""
+    :func:`code_path` (module, function) - what a result computed there depends on; of the
+    function's own module only the part the function reaches counts (:func:`_reached_source`),
+    so editing another task of the same module leaves its results valid."""
     digest = hashlib.sha256()
     for relative in code_path(module, function):
+        name = relative[:-3].replace("/", ".").removesuffix(".__init__")
         digest.update(f"{relative}\0".encode())
-        digest.update(_module_path(relative[:-3].replace("/", ".").removesuffix(".__init__"))
-                      .read_bytes())
+        if function is not None and name == module:
+            digest.update(_reached_source(module, function).encode())
+        else:
+            digest.update(_module_path(name).read_bytes())
         digest.update(b"\0")
     return f"code+{digest.hexdigest()[:16]}"
+
+
+def _reached_source(module: str, function: str) -> str:
+    """The source text of ``function``'s module that the function can run: the definitions and
+    assignments it reaches by name (decorators included) and the module-level imports of the
+    names they use, in file order; the whole file if ``function`` is not a module-level
+    definition."""
+    source = _module_path(module).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    reached = _reachable(tree, (function,))
+    if reached is None:
+        return source
+    used = {n.id for node in reached for n in ast.walk(node) if isinstance(n, ast.Name)}
+    imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
+               and any((a.asname or a.name.split(".")[0]) in used for a in n.names)]
+    parts = []
+    for node in sorted(imports + reached, key=lambda n: n.lineno):
+        for decorator in getattr(node, "decorator_list", []):
+            parts.append("@" + ast.get_source_segment(source, decorator))
+        parts.append(ast.get_source_segment(source, node))
+    return "\n".join(parts)
 
 
 def task_fingerprint(func: Callable) -> str:

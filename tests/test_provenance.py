@@ -114,3 +114,28 @@ def test_learning_task_code_path_is_traced():
     executed = _executed_files(_learning.train_task, params)
     assert executed <= set(provenance.code_path("paper_repro.figures._learning", "train_task")
                            ) | set(provenance.NOT_COMPUTING_FILES)
+
+
+def test_only_the_reached_part_of_the_task_module_counts(monkeypatch):
+    """Appending a function to the task's module leaves its fingerprint; editing a constant it
+    reaches (BUDGET is not used by the task; FLOAT32_ABOVE is) changes it."""
+    module, task = "paper_repro.figures._dynamics", "convergence_task"
+    before = provenance.code_fingerprint(module, task)
+    real_read = Path.read_text
+
+    def patched(edit):
+        def read(self, *args, **kwargs):
+            text = real_read(self, *args, **kwargs)
+            return edit(text) if self.name == "_dynamics.py" else text
+        return read
+
+    cases = [(lambda t: t + "\n\ndef another_task(params, rng):\n    return {}\n", True),
+             (lambda t: t.replace("FLOAT32_ABOVE = ", "FLOAT32_ABOVE = 1 + "), False)]
+    for edit, same in cases:
+        monkeypatch.setattr(Path, "read_text", patched(edit))
+        provenance.code_fingerprint.cache_clear()
+        try:
+            assert (provenance.code_fingerprint(module, task) == before) is same
+        finally:
+            monkeypatch.undo()
+            provenance.code_fingerprint.cache_clear()

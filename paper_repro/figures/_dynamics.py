@@ -11,6 +11,7 @@ import numpy as np
 
 from paper_repro.sweep import Task, matching, result_shape
 from sim.annealing import anneal
+from sim.clusters import free_fraction, local_stabilities, single_flip_neighbours
 from sim.couplings import random_couplings
 from sim.dynamics import relax
 from sim.message_passing import bp_solve
@@ -132,22 +133,31 @@ def binomial_error(prob: np.ndarray, runs: int) -> np.ndarray:
 STABILITY_BINS = np.linspace(-2.0, 4.0, 61)
 
 
-@result_shape(lambda p: {"runs": (p["runs"],)})
-def found_fixed_point_task(params: dict, rng: np.random.Generator) -> dict:
-    """Per run on a fresh instance: whether ``algorithm`` found a FP and, if so, its number of
-    single-flip FP neighbours, its free-neuron fraction and the histogram of its local
-    stabilities on STABILITY_BINS."""
-    from sim.clusters import free_fraction, local_stabilities, single_flip_neighbours
-
+def found_runs(params: dict, rng: np.random.Generator, measure) -> dict:
+    """Per run of ``params['algorithm']`` on a fresh instance (n, jd): whether it found a FP,
+    the sweeps used and, if found, the fields of ``measure(J, state, rng)``."""
     runs = []
     for _ in range(params["runs"]):
         J = random_couplings(params["n"], params["jd"], rng)
         ok, used, state = run_algorithm(J, params, rng)
         run = {"found": bool(ok), "sweeps": int(used)}
         if ok:
-            run["neighbours"] = int(single_flip_neighbours(J, state))
-            run["free_fraction"] = float(free_fraction(J, state))
-            run["stability_histogram"] = np.histogram(local_stabilities(J, state),
-                                                      STABILITY_BINS)[0].tolist()
+            run.update(measure(J, state, rng))
         runs.append(run)
     return {"runs": runs}
+
+
+def _neighbourhood(J: np.ndarray, state: np.ndarray, rng: np.random.Generator) -> dict:
+    del rng
+    return {"neighbours": int(single_flip_neighbours(J, state)),
+            "free_fraction": float(free_fraction(J, state)),
+            "stability_histogram": np.histogram(local_stabilities(J, state),
+                                                STABILITY_BINS)[0].tolist()}
+
+
+@result_shape(lambda p: {"runs": (p["runs"],)})
+def found_fixed_point_task(params: dict, rng: np.random.Generator) -> dict:
+    """Per run on a fresh instance: whether ``algorithm`` found a FP and, if so, its number of
+    single-flip FP neighbours, its free-neuron fraction and the histogram of its local
+    stabilities on STABILITY_BINS."""
+    return found_runs(params, rng, _neighbourhood)

@@ -9,7 +9,7 @@ import numpy as np
 from scipy import special
 
 import theory
-from paper_repro.figures._dynamics import run_algorithm
+from paper_repro.figures._dynamics import found_runs
 from paper_repro.plotting import as_array, figure, panel_label
 from paper_repro.sweep import Task, result_shape
 from sim.clusters import (
@@ -112,24 +112,24 @@ def enumeration_task(params: dict, rng: np.random.Generator) -> dict:
     return {"counts": counts, "densest": densest, "typical": typical}
 
 
+def _shells(params: dict):
+    """The measurements of a found FP: free fraction, exact single- and two-flip FP
+    neighbours, sampled FP counts at the distances ``params['ks']``."""
+    def measure(J: np.ndarray, state: np.ndarray, rng: np.random.Generator) -> dict:
+        shells, errors = sampled_shell_counts(J, state, params["ks"], params["samples"], rng)
+        return {"free_fraction": float(free_fraction(J, state)),
+                "neighbours": int(single_flip_neighbours(J, state)),
+                "two_flips": int(hamming_ball_counts(J, state, 2)[2]),
+                "shells": shells.tolist(), "shell_errors": errors.tolist()}
+    return measure
+
+
 @result_shape(lambda p: {"runs": (p["runs"],)})
 def algorithm_task(params: dict, rng: np.random.Generator) -> dict:
     """Per run on a fresh instance: whether the algorithm found a FP and, if so, its free
     fraction, its single-flip and two-flip FP neighbours (exact) and sampled counts of FPs at
     the distances ``ks`` (:func:`sim.clusters.sampled_shell_counts`)."""
-    runs = []
-    for _ in range(params["runs"]):
-        J = random_couplings(params["n"], params["jd"], rng)
-        ok, used, state = run_algorithm(J, params, rng)
-        run = {"found": bool(ok), "sweeps": int(used)}
-        if ok:
-            shells, errors = sampled_shell_counts(J, state, params["ks"], params["samples"], rng)
-            run.update(free_fraction=float(free_fraction(J, state)),
-                       neighbours=int(single_flip_neighbours(J, state)),
-                       two_flips=int(hamming_ball_counts(J, state, 2)[2]),
-                       shells=shells.tolist(), shell_errors=errors.tolist())
-        runs.append(run)
-    return {"runs": runs}
+    return found_runs(params, rng, _shells(params))
 
 
 def _log_per_neuron(values: np.ndarray, n: int) -> np.ndarray:
