@@ -299,3 +299,15 @@ def test_direct_continuation_is_the_traced_branch(jd):
     traced = theory.zero_complexity_curve(d, jd)
     direct = [_direct_solution(float(t), jd, "fixed_point").local_entropy for t in d]
     np.testing.assert_allclose(direct, traced.local_entropy, rtol=1e-9)
+
+
+@pytest.mark.slow
+def test_fully_free_limit_is_reached_at_large_self_coupling():
+    """J_D = 2 (K ~ 0.22): the solver's S* approaches small_distance_local_entropy = H_2(d)
+    (nu* = 1) with a relative deficit falling by orders of magnitude per step in 1/d, and
+    returns it exactly below the distance where that deficit is under 1e-9."""
+    d = np.array([0.1, 0.05, 0.03])
+    rel = 1 - local_entropy(d, 2.0) / small_distance_local_entropy(d, 2.0)
+    assert np.all(rel > 0) and np.all(rel[1:] < 1e-2 * rel[:-1])
+    np.testing.assert_array_equal(small_distance_local_entropy(d, 2.0), binary_entropy(d))
+    assert float(local_entropy(1e-3, 2.0)) == float(binary_entropy(1e-3))

@@ -194,11 +194,13 @@ _DIRECT: dict[tuple[float, str], list[tuple[float, np.ndarray]]] = {}
 
 
 def _continue(jd: float, reference: str, known: list[tuple[float, np.ndarray]],
-              log_d: float, inverse: bool = False, stop=None) -> np.ndarray | None:
+              log_d: float, inverse: bool = False, stop=None,
+              first_slope: np.ndarray = _SMALL_D_SLOPE) -> np.ndarray | None:
     """Natural continuation in ln d of the zero-complexity saddle x = (H, ln q_hat, logit c^2,
     ln y) from the known solution nearest to ln d: quadratic extrapolation through the last
-    three points of the path as predictor (linear through a known neighbour, or the small-d
-    scaling of section 10, at the first step), the Jacobian carried along (Broyden), the
+    three points of the path as predictor (linear through a known neighbour, or with
+    ``first_slope`` - by default the small-d scaling of section 10 - and a step of 0.5 at
+    the first step), the Jacobian carried along (Broyden), the
     step (<= _DIRECT_STEP) halved when the corrector fails or moves by more than 1. Every
     accepted point is added to ``known``. ``inverse``: extrapolate in 1/d instead of ln d
     (the saddle of the fully free regime moves like 1/d). ``stop(ln d, x)``: checked at
@@ -207,9 +209,10 @@ def _continue(jd: float, reference: str, known: list[tuple[float, np.ndarray]],
     known.sort(key=lambda p: p[0])
     i = int(np.argmin([abs(t - log_d) for t, _ in known]))
     j = i - 1 if log_d > known[i][0] else i + 1
-    path = [known[j], known[i]] if 0 <= j < len(known) else [
-        (known[i][0] - 1.0, known[i][1] - _SMALL_D_SLOPE), known[i]]
-    jac, step = None, _DIRECT_STEP
+    single = not 0 <= j < len(known)
+    path = [(known[i][0] - 1.0, known[i][1] - first_slope), known[i]] if single else [
+        known[j], known[i]]
+    jac, step = None, 0.5 if single else _DIRECT_STEP
     while abs(log_d - path[-1][0]) > 1e-12:
         t = path[-1][0]
         t_new = t + np.clip(log_d - t, -step, step)
@@ -293,7 +296,8 @@ def _top_down_solution(d: float, jd: float, reference: str) -> LocalEntropySaddl
             return True
         return False
 
-    x = _continue(jd, reference, known, float(np.log(d)), inverse=True, stop=stop)
+    x = _continue(jd, reference, known, float(np.log(d)), inverse=True, stop=stop,
+                  first_slope=np.zeros(4))
     if x is None:
         return _free_limit_saddle(d, jd, reference)
     return _result(x[:3], d, jd, float(np.exp(x[3])), reference)

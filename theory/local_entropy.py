@@ -34,7 +34,9 @@ reference). The physical value is taken at the zero-complexity y*,
 :math:`\Sigma_{\rm ref}(y^*) = 0` (:func:`zero_complexity_saddle`); as d -> 0,
 y* ~ Y/d, H ~ ln(1/d)/2, c^2 ~ d^2, and :math:`S^* = d\ln(\nu^*/d) + d + o(d)` with
 :math:`\nu^*` the largest free fraction of an exponentially numerous FP
-(:func:`densest_free_fraction`, :func:`small_distance_local_entropy`).
+(:func:`densest_free_fraction`, :func:`small_distance_local_entropy`); for
+:math:`J_D > \Phi^{-1}(3/4)`, :math:`\nu^* = 1` and :math:`S^* \to H_2(d)` up to a deficit
+~ exp(-(J_D - Phi^-1(3/4))^2/(8d)) (LOCAL_ENTROPY.md section 14).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize, special
 
-from theory.counting import complexity, free_fraction
+from theory.counting import binary_entropy, complexity, free_fraction
 from theory.gaussian import _geometric_offsets, log_ndtr, panel_rule
 from theory.validation import real_array
 
@@ -334,7 +336,7 @@ def _newton(func, x0: np.ndarray, jac: np.ndarray | None = None, maxfev: int = 6
             fixed_rows: np.ndarray | None = None) -> tuple[np.ndarray, bool, np.ndarray]:
     """Newton's method with Broyden updates of the Jacobian (forward differences when none
     is given or when a step fails to reduce the residual), step halving, stop when every
-    residual is below _TOL / 100 (or cannot be reduced further below _TOL). ``fixed_rows``:
+    residual is below _TOL / 100 (or a step fails to reduce it below _TOL). ``fixed_rows``:
     exact trailing rows of the Jacobian (the linear arclength equation), kept as given.
     Returns (x, converged to _TOL, the last Jacobian) - the Jacobian is reused by the
     continuation in d, where it changes little from one point to the next."""
@@ -353,7 +355,7 @@ def _newton(func, x0: np.ndarray, jac: np.ndarray | None = None, maxfev: int = 6
             dx = -np.linalg.solve(jac, r)
         except np.linalg.LinAlgError:
             dx = -np.linalg.lstsq(jac, r, rcond=None)[0]
-        for _ in range(6):
+        for _ in range(1 if norm < _TOL else 6):  # below _TOL: at the noise floor, stop
             r_new = func(x + dx)
             evals += 1
             if np.max(np.abs(r_new)) < norm:
@@ -478,11 +480,14 @@ def small_distance_local_entropy(d: ArrayLike, jd: ArrayLike) -> np.ndarray:
     section 10): :math:`S^*(d) = d\ln(\nu^*/d) + d + O(d^{3/2}\sqrt{\ln(1/d)})`, the
     entropy of flipping dN of the :math:`\nu^* N` free neurons of the densest exponentially
     numerous FPs (:func:`densest_free_fraction`). Valid for d << J_D^2 (the flips must not
-    move the other neurons' fields by more than their distance to the threshold)."""
+    move the other neurons' fields by more than their distance to the threshold). For
+    :math:`J_D > \Phi^{-1}(3/4)` (nu* = 1) the fully free limit :math:`S^* = H_2(d)`
+    instead, up to a deficit ~ exp(-(J_D - Phi^-1(3/4))^2/(8d)) (section 14)."""
     d = real_array("d", d, lower=0.0, upper=0.5)
     nu = densest_free_fraction(jd)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(d > 0, d * (np.log(nu / d) + 1.0), 0.0)
+        partial = np.where(d > 0, d * (np.log(nu / d) + 1.0), 0.0)
+    return np.where(nu == 1.0, binary_entropy(d), partial)
 
 
 def _zero_complexity_residual(x, d, jd, fixed_point) -> np.ndarray:
@@ -558,10 +563,14 @@ def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
 
     ``y=None`` (default) uses the zero-complexity y* on the primary branch: the largest
     local entropy of references that are still exponentially many. Stated domain:
-    d in [1e-6, 1/2] and J_D in [0.02, 0.65] (ValueError outside: above Phi^-1(3/4) the
-    small-d start does not converge). The first call at a J_D traces its branches from
-    d = 1e-6 to 0.49 (20-60 s measured on a shared machine), later calls reuse them
-    (0.1-0.5 s per distance, up to ~5 s where three solutions coexist). A number
+    d in [1e-6, 1/2] and J_D in [0.02, 2] (ValueError outside; J_D > 0.65 only with the
+    fixed-point reference). Solvers (LOCAL_ENTROPY.md sections 11 and 14):
+    J_D < 0.07, several branches: the first call traces them from d = 1e-6 to 0.49
+    (minutes), later calls reuse them; 0.07 <= J_D <= 0.65, one branch: natural
+    continuation in d from the small-d limit (first call about 1-3 s, later calls from the
+    nearest solved d, < 0.1 s when close); J_D > 0.65 (nu* = 1 above Phi^-1(3/4)):
+    continuation down from d = 0.268 to where S* = H_2(d) to 1e-9 relative (the fully
+    free limit, returned below; first call 5-50 s). A number
     y >= 0 fixes y instead (y = 0: a typical reference; one saddle per element, any J_D).
     ``reference``: "fixed_point" (the reference must itself be a FP) or "free".
     """
