@@ -112,8 +112,8 @@ def _point(d: float, h_field: float, log_q_hat: float, logit_c: float) -> _Point
 
 
 _M_ORDER = 8  # Gauss-Legendre points per m panel
-_M_OFFSETS = 8  # geometric panels on each side of a step: 0.1, 0.3, ..., 25.5 widths
-_Z_PANEL = 2.0  # width of the z panels
+_M_OFFSETS = 7  # geometric panels on each side of a step: 0.1, 0.3, ..., 12.7 widths
+_Z_PANEL = 4.0  # width of the z panels
 _Z_ORDER = 16  # Gauss-Legendre points per z panel
 
 
