@@ -314,3 +314,12 @@ def test_fully_free_limit_is_reached_at_large_self_coupling():
     assert np.all(rel > 0) and np.all(rel[1:] < 0.1 * rel[:-1])
     np.testing.assert_array_equal(small_distance_local_entropy(d, 2.0), binary_entropy(d))
     assert float(local_entropy(1e-3, 2.0)) == float(binary_entropy(1e-3))
+
+
+def test_zero_complexity_domain_in_d():
+    """d in (0.48, 1/2) is refused with the reason; d = 1/2 is exact (S* = Sigma) and needs
+    no solve."""
+    with pytest.raises(ValueError, match="loses double precision"):
+        local_entropy(0.49, 0.5)
+    assert float(local_entropy(0.5, 1.5)) == pytest.approx(float(theory.complexity(1.5)),
+                                                           rel=1e-15)

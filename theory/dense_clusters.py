@@ -193,38 +193,52 @@ _DIRECT_STEP = 1.5  # largest step in ln d of the natural continuation
 _DIRECT: dict[tuple[float, str], list[tuple[float, np.ndarray]]] = {}
 
 
+def _scale(d: float) -> float:
+    """Continuation variable s = ln(d/(1 - 2d)): ln d as d -> 0, -ln(1 - 2d) as d -> 1/2
+    (where y* diverges), so that steps of O(1) in s are steps of O(1) in x at both ends."""
+    return float(np.log(d) - np.log1p(-2.0 * d))
+
+
+def _unscale(s: float) -> float:
+    return float(np.exp(s) / (1.0 + 2.0 * np.exp(s)))
+
+
 def _continue(jd: float, reference: str, known: list[tuple[float, np.ndarray]],
-              log_d: float, inverse: bool = False, stop=None,
+              d: float, inverse: bool = False, stop=None,
               first_slope: np.ndarray = _SMALL_D_SLOPE) -> np.ndarray | None:
-    """Natural continuation in ln d of the zero-complexity saddle x = (H, ln q_hat, logit c^2,
-    ln y) from the known solution nearest to ln d: quadratic extrapolation through the last
-    three points of the path as predictor (linear through a known neighbour, or with
-    ``first_slope`` - by default the small-d scaling of section 10 - and a step of 0.5 at
-    the first step), the Jacobian carried along (Broyden), the
-    step (<= _DIRECT_STEP) halved when the corrector fails or moves by more than 1. Every
-    accepted point is added to ``known``. ``inverse``: extrapolate in 1/d instead of ln d
-    (the saddle of the fully free regime moves like 1/d). ``stop(ln d, x)``: checked at
-    every accepted point; if true the continuation returns None there. Raises RuntimeError
-    if the step shrinks below 0.01 (a fold or a lost solution)."""
+    """Natural continuation in s = ln(d/(1-2d)) (:func:`_scale`) of the zero-complexity
+    saddle x = (H, ln q_hat, logit c^2, ln y) to distance d from the known solution
+    (s, x) nearest to it: quadratic extrapolation through the last three points of the
+    path as predictor (linear through a known neighbour, or with ``first_slope`` - by
+    default the small-d scaling of section 10 - and a step of 0.5 at the first step), the
+    Jacobian carried along (Broyden), the step (<= _DIRECT_STEP) halved when the corrector
+    fails or moves by more than 1. Every accepted point is added to ``known``.
+    ``inverse``: extrapolate in 1/d instead of s when going down (the saddle of the fully
+    free regime moves like 1/d as d -> 0). ``stop(d, x)``: checked at every accepted
+    point; if true the continuation returns None there. Raises RuntimeError if the step
+    shrinks below 0.01 (a fold or a lost solution)."""
+    target = _scale(d)
     known.sort(key=lambda p: p[0])
-    i = int(np.argmin([abs(t - log_d) for t, _ in known]))
-    j = i - 1 if log_d > known[i][0] else i + 1
+    i = int(np.argmin([abs(t - target) for t, _ in known]))
+    j = i - 1 if target > known[i][0] else i + 1
+    inverse = inverse and target < known[i][0]  # 1/d extrapolation only downwards
     single = not 0 <= j < len(known)
     path = [(known[i][0] - 1.0, known[i][1] - first_slope), known[i]] if single else [
         known[j], known[i]]
     jac, step = None, 0.5 if single else _DIRECT_STEP
-    while abs(log_d - path[-1][0]) > 1e-12:
+    while abs(target - path[-1][0]) > 1e-12:
         t = path[-1][0]
-        t_new = t + np.clip(log_d - t, -step, step)
+        t_new = t + np.clip(target - t, -step, step)
         ts = np.array([p[0] for p in path[-3:]])
         xs = np.array([p[1] for p in path[-3:]])
         var, at = (np.exp(-ts), np.exp(-t_new)) if inverse else (ts, t_new)
         lagrange = [np.prod([(at - var[b]) / (var[a] - var[b])
                              for b in range(len(var)) if b != a]) for a in range(len(var))]
         pred = np.dot(lagrange, xs)
+        d_new = d if t_new == target else _unscale(t_new)
         try:
-            _, x_new, jac_new = _zero_complexity_solve(float(np.exp(t_new)), jd, reference,
-                                                       pred, jac, fallback=False)
+            _, x_new, jac_new = _zero_complexity_solve(d_new, jd, reference, pred, jac,
+                                                       fallback=False)
         except RuntimeError:
             x_new = None
         if x_new is None or np.max(np.abs(x_new - pred)) > 1.0:
@@ -232,12 +246,12 @@ def _continue(jd: float, reference: str, known: list[tuple[float, np.ndarray]],
             jac = None
             if step < 0.01:
                 raise RuntimeError(f"continuation in d lost the zero-complexity solution "
-                                   f"at d = {np.exp(t):.4g}, jd = {jd}")
+                                   f"at d = {_unscale(t):.4g}, jd = {jd}")
             continue
         path.append((t_new, x_new))
         known.append((t_new, x_new))
         jac = jac_new
-        if stop is not None and stop(t_new, x_new):
+        if stop is not None and stop(d_new, x_new):
             return None
         step = min(1.5 * step, _DIRECT_STEP)
     return path[-1][1]
@@ -250,9 +264,8 @@ def _direct_solution(d: float, jd: float, reference: str) -> LocalEntropySaddle:
     known = _DIRECT.setdefault((jd, reference), [])
     if not known:
         x0 = _asymptotic_start(D_MIN, jd, reference == "fixed_point")
-        known.append((float(np.log(D_MIN)), _zero_complexity_solve(D_MIN, jd, reference,
-                                                                   x0)[1]))
-    x = _continue(jd, reference, known, float(np.log(d)))
+        known.append((_scale(D_MIN), _zero_complexity_solve(D_MIN, jd, reference, x0)[1]))
+    x = _continue(jd, reference, known, d)
     return _result(x[:3], d, jd, float(np.exp(x[3])), reference)
 
 
@@ -285,10 +298,9 @@ def _top_down_solution(d: float, jd: float, reference: str) -> LocalEntropySaddl
     known = _DIRECT.setdefault(key, [])
     if not known:
         top = _top_start(jd, reference)
-        known.append((float(top[0]), top[1:]))
+        known.append((_scale(float(np.exp(top[0]))), top[1:]))
 
-    def stop(log_d, x):
-        dd = float(np.exp(log_d))
+    def stop(dd, x):
         sol = _result(x[:3], dd, jd, float(np.exp(x[3])), reference)
         h2 = float(binary_entropy(dd))
         if (h2 - sol.local_entropy) / h2 < _FREE_LIMIT_TOL:
@@ -296,8 +308,7 @@ def _top_down_solution(d: float, jd: float, reference: str) -> LocalEntropySaddl
             return True
         return False
 
-    x = _continue(jd, reference, known, float(np.log(d)), inverse=True, stop=stop,
-                  first_slope=np.zeros(4))
+    x = _continue(jd, reference, known, d, inverse=True, stop=stop, first_slope=np.zeros(4))
     if x is None:
         return _free_limit_saddle(d, jd, reference)
     return _result(x[:3], d, jd, float(np.exp(x[3])), reference)
@@ -384,6 +395,11 @@ def zero_complexity_curve(d: ArrayLike, jd: float, reference: str = "fixed_point
     d = real_array("d", d, lower=D_MIN, upper=0.5)
     jd = float(real_array("jd", jd, lower=JD_RANGE[0], upper=JD_RANGE[1]))
     flat = d.reshape(-1)
+    if np.all(flat == 0.5):
+        sol = _half_distance(0.5, jd, np.inf, reference)
+        return ZeroComplexityCurve(jd, flat, np.full(flat.shape, sol.local_entropy),
+                                   np.full(flat.shape, np.inf), [sol] * flat.size,
+                                   np.ones(flat.shape, dtype=int), np.full(flat.shape, np.nan))
     if jd > _JD_TOP_DOWN and reference != "fixed_point":
         raise ValueError("the zero-complexity local entropy above J_D = 0.65 is solved for "
                          "the fixed-point reference only")
