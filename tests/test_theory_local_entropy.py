@@ -317,9 +317,9 @@ def test_fully_free_limit_is_reached_at_large_self_coupling():
 
 
 def test_zero_complexity_domain_in_d():
-    """d in (0.48, 1/2) is refused with the reason; d = 1/2 is exact (S* = Sigma) and needs
+    """d in (0.47, 1/2) is refused with the reason; d = 1/2 is exact (S* = Sigma) and needs
     no solve."""
     with pytest.raises(ValueError, match="loses double precision"):
-        local_entropy(0.49, 0.5)
+        local_entropy(0.48, 0.5)
     assert float(local_entropy(0.5, 1.5)) == pytest.approx(float(theory.complexity(1.5)),
                                                            rel=1e-15)

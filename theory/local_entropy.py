@@ -56,7 +56,7 @@ LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 REFERENCES = ("fixed_point", "free")
 _TOL = 1e-9  # largest accepted residual of the (relative) saddle-point equations
 D_MIN = 1e-6  # smallest distance the solver is stated for
-D_MAX = 0.48  # largest d < 1/2 it is stated for: towards 1/2, y* ~ (1-2d)^-2 diverges and
+D_MAX = 0.47  # largest d < 1/2 it is stated for: towards 1/2, y* ~ (1-2d)^-2 diverges and
 # Sigma_ref = 0 is a cancellation of terms ~ y* (LOCAL_ENTROPY.md section 14); d = 1/2 is exact
 JD_RANGE = (0.02, 2.0)  # self-couplings the zero-complexity local entropy is stated for
 JD_TRACE_RANGE = (0.02, 0.65)  # ... and the branch tracing from the small-d limit (above
@@ -565,7 +565,7 @@ def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
 
     ``y=None`` (default) uses the zero-complexity y* on the primary branch: the largest
     local entropy of references that are still exponentially many. Stated domain:
-    d in [1e-6, 0.48] and d = 1/2 (exact: S* = Sigma), J_D in [0.02, 2] (ValueError
+    d in [1e-6, 0.47] and d = 1/2 (exact: S* = Sigma), J_D in [0.02, 2] (ValueError
     outside; J_D > 0.65 only with the fixed-point reference). Solvers (LOCAL_ENTROPY.md
     sections 11 and 14):
     J_D < 0.07, several branches: the first call traces them from d = 1e-6 to 0.49
@@ -598,7 +598,7 @@ def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
     if ((d > D_MAX) & (d < 0.5)).any():
         raise ValueError(f"d must be <= {D_MAX} or exactly 0.5 for the zero-complexity local "
                          "entropy: between them y* ~ (1-2d)^-2 diverges, the zero-complexity "
-                         "condition loses double precision and S* is within ~1e-4 of "
+                         "condition loses double precision and S* is within ~2e-3 of "
                          "Sigma(J_D) (its value at d = 1/2); not solved")
     if ((jd < JD_RANGE[0]) | (jd > JD_RANGE[1])).any():
         raise ValueError(f"jd must lie in [{JD_RANGE[0]}, {JD_RANGE[1]}] for the "
