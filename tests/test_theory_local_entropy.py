@@ -199,8 +199,7 @@ def test_small_distance_limit_matches_the_solver(jd):
     4(1/nu* - 1)."""
     errors = []
     for d in (1e-6, 1e-5):
-        sol, _ = _zero_complexity_solve(d, jd, "fixed_point",
-                                        _asymptotic_start(d, jd, True))
+        sol = _zero_complexity_solve(d, jd, "fixed_point", _asymptotic_start(d, jd, True))[0]
         assert abs(sol.reference_complexity) < 1e-9
         err = abs(sol.local_entropy - float(small_distance_local_entropy(d, jd))) / d
         assert err < 3.0 * np.sqrt(d * np.log(1 / d)) / jd  # depletion layer / J_D
@@ -257,7 +256,70 @@ def test_bad_input():
         local_entropy_saddle(0.2, -1.0, 1.0)
     with pytest.raises(ValueError, match="jd"):  # zero complexity: stated J_D range
         local_entropy(0.1, 40.0)
-    with pytest.raises(ValueError, match="jd"):  # nu* = 1 above Phi^-1(3/4): not solved
-        local_entropy(0.1, 1.0)
+    with pytest.raises(ValueError, match="jd"):  # beyond the stated range [0.02, 2]
+        local_entropy(0.1, 2.5)
+    with pytest.raises(ValueError, match="jd"):
+        local_entropy(0.1, 0.01)
+    with pytest.raises(ValueError, match="fixed-point reference only"):
+        local_entropy(0.1, 1.0, reference="free")
     with pytest.raises(ValueError, match="d must be >="):
         local_entropy(1e-9, 0.5)
+
+
+@pytest.mark.slow
+def test_fully_free_regime_approaches_the_binary_entropy():
+    """J_D > Phi^-1(3/4) (LOCAL_ENTROPY.md section 14): S*(d) -> H_2(d) as d -> 0, the deficit
+    falling like exp(-K/d) with K close to delta^2/8, delta = J_D - Phi^-1(3/4) (the margin
+    of the fully free references with zero complexity); below the stopping distance the
+    fully free limit itself is returned."""
+    from theory.dense_clusters import _FREE_LIMIT
+
+    jd = 1.0
+    d = np.array([0.004, 0.002, 0.001])
+    s = local_entropy(d, jd)
+    deficit = binary_entropy(d) - s
+    assert np.all(deficit > 0) and np.all(np.diff(deficit / binary_entropy(d)) < 0)
+    slope = -np.diff(np.log(deficit)) / np.diff(1 / d)
+    delta = jd - special.ndtri(0.75)
+    # measured 0.0180 then 0.0157 against K = 0.0132: falling towards K (the o(1/d) term
+    # of ln Delta is a power-law prefactor)
+    assert slope[1] < slope[0]
+    assert slope[-1] == pytest.approx(delta**2 / 8, rel=0.25)
+    assert float(local_entropy(1e-5, jd)) == float(binary_entropy(1e-5))
+    assert _FREE_LIMIT[(jd, "fixed_point")] < 1e-3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jd", [0.1, 0.5])
+def test_direct_continuation_is_the_traced_branch(jd):
+    """The natural continuation in d used for single calls (J_D >= 0.07) lands on the
+    solutions of the pseudo-arclength trace (the branch rule's primary) to 1e-9."""
+    from theory.dense_clusters import _direct_solution
+
+    d = np.array([1e-5, 1e-3, 0.05, 0.3])
+    theory.branch_structure(jd)  # fills the trace cache: the curve then uses the traces
+    traced = theory.zero_complexity_curve(d, jd)
+    direct = [_direct_solution(float(t), jd, "fixed_point").local_entropy for t in d]
+    np.testing.assert_allclose(direct, traced.local_entropy, rtol=1e-9)
+
+
+@pytest.mark.slow
+def test_fully_free_limit_is_reached_at_large_self_coupling():
+    """J_D = 2 (K ~ 0.22): the solver's S* approaches small_distance_local_entropy = H_2(d)
+    (nu* = 1) with a relative deficit falling by more than a decade per step (measured
+    2.0e-3, 9.9e-5, 3.0e-6), and returns it exactly below the distance where that deficit
+    is under 1e-9."""
+    d = np.array([0.1, 0.05, 0.03])
+    rel = 1 - local_entropy(d, 2.0) / small_distance_local_entropy(d, 2.0)
+    assert np.all(rel > 0) and np.all(rel[1:] < 0.1 * rel[:-1])
+    np.testing.assert_array_equal(small_distance_local_entropy(d, 2.0), binary_entropy(d))
+    assert float(local_entropy(1e-3, 2.0)) == float(binary_entropy(1e-3))
+
+
+def test_zero_complexity_domain_in_d():
+    """d in (0.47, 1/2) is refused with the reason; d = 1/2 is exact (S* = Sigma) and needs
+    no solve."""
+    with pytest.raises(ValueError, match="loses double precision"):
+        local_entropy(0.48, 0.5)
+    assert float(local_entropy(0.5, 1.5)) == pytest.approx(float(theory.complexity(1.5)),
+                                                           rel=1e-15)

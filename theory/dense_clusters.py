@@ -19,13 +19,16 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize
 
+from theory.counting import binary_entropy
 from theory.local_entropy import (
     D_MIN,
     JD_RANGE,
+    JD_TRACE_RANGE,
     LocalEntropySaddle,
     _asymptotic_start,
     _guarded,
     _half_distance,
+    _newton,
     _result,
     _to_x,
     _zero_complexity_residual,
@@ -58,18 +61,24 @@ class _Trace:
         return [float(np.exp(log_d[i])) for i in turn]
 
 
-def _arc_solve(jd, reference, pred, tangent):
-    """Newton-type solve of the 4 equations plus tangent . (X - pred) = 0 (5 unknowns)."""
+def _arc_solve(jd, reference, pred, tangent, jac=None):
+    """Solve the 4 equations plus tangent . (X - pred) = 0 (5 unknowns): Newton with Broyden
+    updates from the previous point's Jacobian ``jac`` (4 x 5, or None), Powell's hybrid
+    method if that fails. Returns (X, converged, 4 x 5 Jacobian or None)."""
     fixed_point = reference == "fixed_point"
 
     def func(big):
         r = _zero_complexity_residual(big[1:], float(np.exp(big[0])), jd, fixed_point)
         return np.append(r, tangent @ (big - pred))
 
-    func = _guarded(func)
-    sol = optimize.root(func, pred, method="hybr", options={"xtol": 1e-12, "maxfev": 200})
-    res = func(sol.x)
-    return sol.x, bool(np.max(np.abs(res)) < 1e-9 and sol.x[0] < np.log(0.5))
+    full = None if jac is None else np.vstack([jac, tangent])
+    x, ok, full = _newton(func, pred, full, fixed_rows=tangent[None, :])
+    if not ok:
+        guarded = _guarded(func)
+        sol = optimize.root(guarded, pred, method="hybr",
+                            options={"xtol": 1e-12, "maxfev": 200})
+        x, ok, full = sol.x, bool(np.max(np.abs(guarded(sol.x))) < 1e-9), None
+    return x, ok and x[0] < np.log(0.5), (None if full is None else full[:4])
 
 
 def _trace(jd, reference, start: np.ndarray, direction: np.ndarray) -> _Trace:
@@ -82,12 +91,14 @@ def _trace(jd, reference, start: np.ndarray, direction: np.ndarray) -> _Trace:
     second = _zero_complexity_solve(float(np.exp(log_d1)), jd, reference, start[1:])[1]
     pts = [start, np.append(log_d1, second)]
     tangent = (pts[1] - pts[0]) / np.linalg.norm(pts[1] - pts[0])
+    jac = None  # 4 x 5 Jacobian carried along the trace (Broyden-updated)
     step = 0.25 * _ARC_STEP
     while len(pts) < _MAX_POINTS:
         x, ok = pts[-1] + step * tangent, False
         while step >= _MIN_STEP:
-            x, ok = _arc_solve(jd, reference, pts[-1] + step * tangent, tangent)
+            x, ok, new_jac = _arc_solve(jd, reference, pts[-1] + step * tangent, tangent, jac)
             if ok and 0.3 * step < np.linalg.norm(x - pts[-1]) < 3.0 * step:
+                jac = new_jac
                 break
             ok = False
             step *= 0.5
@@ -131,7 +142,8 @@ def _solutions_at(trace: _Trace, jd, reference, log_d) -> list[tuple[LocalEntrop
             w = 0.0 if b[0] == a[0] else (log_d - a[0]) / (b[0] - a[0])
             guess = (1.0 - w) * a[1:] + w * b[1:]
             try:
-                sol, x = _zero_complexity_solve(float(np.exp(log_d)), jd, reference, guess)
+                sol, x, _ = _zero_complexity_solve(float(np.exp(log_d)), jd, reference,
+                                                   guess)
             except RuntimeError:
                 continue
             if all(np.max(np.abs(x - o[1])) > _SAME * (1 + np.max(np.abs(x))) for o in out):
@@ -176,10 +188,136 @@ def _traces(jd: float, reference: str) -> list[_Trace]:
     return traces
 
 
+_SMALL_D_SLOPE = np.array([-0.5, 1.5, 1.0, -1.0])  # d x / d ln d of the limiting solution
+_DIRECT_STEP = 1.5  # largest step in ln d of the natural continuation
+_DIRECT: dict[tuple[float, str], list[tuple[float, np.ndarray]]] = {}
+
+
+def _scale(d: float) -> float:
+    """Continuation variable s = ln(d/(1 - 2d)): ln d as d -> 0, -ln(1 - 2d) as d -> 1/2
+    (where y* diverges), so that steps of O(1) in s are steps of O(1) in x at both ends."""
+    return float(np.log(d) - np.log1p(-2.0 * d))
+
+
+def _unscale(s: float) -> float:
+    return float(np.exp(s) / (1.0 + 2.0 * np.exp(s)))
+
+
+def _continue(jd: float, reference: str, known: list[tuple[float, np.ndarray]],
+              d: float, inverse: bool = False, stop=None,
+              first_slope: np.ndarray = _SMALL_D_SLOPE) -> np.ndarray | None:
+    """Natural continuation in s = ln(d/(1-2d)) (:func:`_scale`) of the zero-complexity
+    saddle x = (H, ln q_hat, logit c^2, ln y) to distance d from the known solution
+    (s, x) nearest to it: quadratic extrapolation through the last three points of the
+    path as predictor (linear through a known neighbour, or with ``first_slope`` - by
+    default the small-d scaling of section 10 - and a step of 0.5 at the first step), the
+    Jacobian carried along (Broyden), the step (<= _DIRECT_STEP) halved when the corrector
+    fails or moves by more than 1. Every accepted point is added to ``known``.
+    ``inverse``: extrapolate in 1/d instead of s when going down (the saddle of the fully
+    free regime moves like 1/d as d -> 0). ``stop(d, x)``: checked at every accepted
+    point; if true the continuation returns None there. Raises RuntimeError if the step
+    shrinks below 0.01 (a fold or a lost solution)."""
+    target = _scale(d)
+    known.sort(key=lambda p: p[0])
+    i = int(np.argmin([abs(t - target) for t, _ in known]))
+    j = i - 1 if target > known[i][0] else i + 1
+    inverse = inverse and target < known[i][0]  # 1/d extrapolation only downwards
+    single = not 0 <= j < len(known)
+    path = [(known[i][0] - 1.0, known[i][1] - first_slope), known[i]] if single else [
+        known[j], known[i]]
+    jac, step = None, 0.5 if single else _DIRECT_STEP
+    while abs(target - path[-1][0]) > 1e-12:
+        t = path[-1][0]
+        t_new = t + np.clip(target - t, -step, step)
+        ts = np.array([p[0] for p in path[-3:]])
+        xs = np.array([p[1] for p in path[-3:]])
+        var, at = (np.exp(-ts), np.exp(-t_new)) if inverse else (ts, t_new)
+        lagrange = [np.prod([(at - var[b]) / (var[a] - var[b])
+                             for b in range(len(var)) if b != a]) for a in range(len(var))]
+        pred = np.dot(lagrange, xs)
+        d_new = d if t_new == target else _unscale(t_new)
+        try:
+            _, x_new, jac_new = _zero_complexity_solve(d_new, jd, reference, pred, jac,
+                                                       fallback=False)
+        except RuntimeError:
+            x_new = None
+        if x_new is None or np.max(np.abs(x_new - pred)) > 1.0:
+            step *= 0.5
+            jac = None
+            if step < 0.01:
+                raise RuntimeError(f"continuation in d lost the zero-complexity solution "
+                                   f"at d = {_unscale(t):.4g}, jd = {jd}")
+            continue
+        path.append((t_new, x_new))
+        known.append((t_new, x_new))
+        jac = jac_new
+        if stop is not None and stop(d_new, x_new):
+            return None
+        step = min(1.5 * step, _DIRECT_STEP)
+    return path[-1][1]
+
+
+def _direct_solution(d: float, jd: float, reference: str) -> LocalEntropySaddle:
+    """The zero-complexity saddle at d on the single branch (J_D >= _JD_SINGLE), by natural
+    continuation (:func:`_continue`) from the nearest distance solved before at this J_D
+    (cached), or from the small-d limiting solution at d = D_MIN."""
+    known = _DIRECT.setdefault((jd, reference), [])
+    if not known:
+        x0 = _asymptotic_start(D_MIN, jd, reference == "fixed_point")
+        known.append((_scale(D_MIN), _zero_complexity_solve(D_MIN, jd, reference, x0)[1]))
+    x = _continue(jd, reference, known, d)
+    return _result(x[:3], d, jd, float(np.exp(x[3])), reference)
+
+
+_JD_SINGLE = 0.07  # one zero-complexity branch, no fold, at and above it (section 13)
+_JD_TOP_DOWN = 0.65  # above it the small-d limiting start fails (nu* -> 1): top-down path
+_FREE_LIMIT_TOL = 1e-9  # relative deficit H2(d) - S* below which S* = H2(d) is returned
+_FREE_LIMIT: dict[tuple[float, str], float] = {}  # J_D -> d below which S* = H2(d)
+
+
+def _free_limit_saddle(d: float, jd: float, reference: str) -> LocalEntropySaddle:
+    """The fully free limit (LOCAL_ENTROPY.md section 14): q_hat = c^2 = 0, y* = infinity,
+    every configuration at distance d from the reference is a FP: S* = H_2(d),
+    H = p_hat = ln((1-d)/d)/2, Sigma_ref = 0."""
+    h = 0.5 * np.log((1.0 - d) / d)
+    s = float(binary_entropy(d))
+    return LocalEntropySaddle(d, jd, np.inf, reference, h, 0.0, (1.0 - 2.0 * d) ** 2, np.inf, s,
+                              0.0, 0.0, h, 0.0)
+
+
+def _top_down_solution(d: float, jd: float, reference: str) -> LocalEntropySaddle:
+    """Zero-complexity saddle for J_D > _JD_TOP_DOWN (LOCAL_ENTROPY.md section 14): natural
+    continuation downwards in d, extrapolating in 1/d, from the solution reached at
+    d = 0.268 from the large-d side (:func:`_top_start`), cached per J_D. Once the relative
+    deficit (H_2(d) - S*)/H_2(d) falls below _FREE_LIMIT_TOL the continuation stops and
+    every smaller d gets the fully free limit S* = H_2(d) (the deficit falls like
+    exp(-delta^2/(8d)), delta = J_D - Phi^-1(3/4))."""
+    key = (jd, reference)
+    if d < _FREE_LIMIT.get(key, 0.0):
+        return _free_limit_saddle(d, jd, reference)
+    known = _DIRECT.setdefault(key, [])
+    if not known:
+        top = _top_start(jd, reference)
+        known.append((_scale(float(np.exp(top[0]))), top[1:]))
+
+    def stop(dd, x):
+        sol = _result(x[:3], dd, jd, float(np.exp(x[3])), reference)
+        h2 = float(binary_entropy(dd))
+        if (h2 - sol.local_entropy) / h2 < _FREE_LIMIT_TOL:
+            _FREE_LIMIT[key] = dd
+            return True
+        return False
+
+    x = _continue(jd, reference, known, d, inverse=True, stop=stop, first_slope=np.zeros(4))
+    if x is None:
+        return _free_limit_saddle(d, jd, reference)
+    return _result(x[:3], d, jd, float(np.exp(x[3])), reference)
+
+
 def branch_structure(jd: float, reference: str = "fixed_point") -> BranchStructure:
     """The zero-complexity RS branches met at J_D (annealed over J, RS): see :func:`_traces`.
     Each trace is an array of rows (d, S*, y*); folds are the spinodals of each."""
-    jd = float(real_array("jd", jd, lower=JD_RANGE[0], upper=JD_RANGE[1]))
+    jd = float(real_array("jd", jd, lower=JD_TRACE_RANGE[0], upper=JD_TRACE_RANGE[1]))
     rows, folds, ends = [], [], []
     for tr in _traces(jd, reference):
         table = []
@@ -245,13 +383,33 @@ def zero_complexity_curve(d: ArrayLike, jd: float, reference: str = "fixed_point
                           ) -> ZeroComplexityCurve:
     """Zero-complexity local entropy at every d (array) for one J_D (annealed, RS).
 
-    The branches of :func:`branch_structure` (cached per J_D) are solved at each d, every
-    solution they have there, and the rule of :func:`_primary` picks S*. d = 1/2 is exact
+    J_D < _JD_SINGLE = 0.07 (several branches, folds): the branches of
+    :func:`branch_structure` (cached per J_D) are solved at each d, every solution they
+    have there, and the rule of :func:`_primary` picks S*. 0.07 <= J_D <= 0.65 (one branch,
+    no fold, LOCAL_ENTROPY.md section 13), unless those traces are already cached: natural
+    continuation in d from the small-d limiting solution (:func:`_direct_solution`).
+    J_D > 0.65 (FP reference only): continuation down from the large-d side, ending in the
+    fully free limit S* = H_2(d) (:func:`_top_down_solution`, section 14). d = 1/2 is exact
     (S* = Sigma). Raises RuntimeError where no branch reaches d.
     """
     d = real_array("d", d, lower=D_MIN, upper=0.5)
     jd = float(real_array("jd", jd, lower=JD_RANGE[0], upper=JD_RANGE[1]))
     flat = d.reshape(-1)
+    if np.all(flat == 0.5):
+        sol = _half_distance(0.5, jd, np.inf, reference)
+        return ZeroComplexityCurve(jd, flat, np.full(flat.shape, sol.local_entropy),
+                                   np.full(flat.shape, np.inf), [sol] * flat.size,
+                                   np.ones(flat.shape, dtype=int), np.full(flat.shape, np.nan))
+    if jd > _JD_TOP_DOWN and reference != "fixed_point":
+        raise ValueError("the zero-complexity local entropy above J_D = 0.65 is solved for "
+                         "the fixed-point reference only")
+    if jd >= _JD_SINGLE and (jd, reference) not in _TRACES:
+        solve = _direct_solution if jd <= _JD_TOP_DOWN else _top_down_solution
+        saddles = [_half_distance(0.5, jd, np.inf, reference) if t == 0.5
+                   else solve(float(t), jd, reference) for t in flat]
+        return ZeroComplexityCurve(jd, flat, np.array([s.local_entropy for s in saddles]),
+                                   np.array([s.y for s in saddles]), saddles,
+                                   np.ones(flat.shape, dtype=int), np.full(flat.shape, np.nan))
     traces = _traces(jd, reference)
     saddles, others, counts = [], [], []
     for t in flat:
@@ -406,8 +564,9 @@ def dense_cluster_threshold(bracket: tuple[float, float] = (0.045, 0.0956), xtol
     Minutes per evaluated J_D (each traces the branches from d = 1e-6 to 0.49).
     """
     lo, hi = (float(b) for b in bracket)
-    if not JD_RANGE[0] <= lo < hi <= JD_RANGE[1]:
-        raise ValueError(f"bracket must satisfy {JD_RANGE[0]} <= lo < hi <= {JD_RANGE[1]}")
+    if not JD_TRACE_RANGE[0] <= lo < hi <= JD_TRACE_RANGE[1]:
+        raise ValueError(f"bracket must satisfy {JD_TRACE_RANGE[0]} <= lo < hi <= "
+                         f"{JD_TRACE_RANGE[1]}")
     if not xtol > 0:
         raise ValueError("xtol must be > 0")
     phases = [cluster_phase(lo, reference), cluster_phase(hi, reference)]

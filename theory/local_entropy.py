@@ -34,7 +34,9 @@ reference). The physical value is taken at the zero-complexity y*,
 :math:`\Sigma_{\rm ref}(y^*) = 0` (:func:`zero_complexity_saddle`); as d -> 0,
 y* ~ Y/d, H ~ ln(1/d)/2, c^2 ~ d^2, and :math:`S^* = d\ln(\nu^*/d) + d + o(d)` with
 :math:`\nu^*` the largest free fraction of an exponentially numerous FP
-(:func:`densest_free_fraction`, :func:`small_distance_local_entropy`).
+(:func:`densest_free_fraction`, :func:`small_distance_local_entropy`); for
+:math:`J_D > \Phi^{-1}(3/4)`, :math:`\nu^* = 1` and :math:`S^* \to H_2(d)` up to a deficit
+~ exp(-(J_D - Phi^-1(3/4))^2/(8d)) (LOCAL_ENTROPY.md section 14).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize, special
 
-from theory.counting import complexity, free_fraction
+from theory.counting import binary_entropy, complexity, free_fraction
 from theory.gaussian import _geometric_offsets, log_ndtr, panel_rule
 from theory.validation import real_array
 
@@ -54,9 +56,12 @@ LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 REFERENCES = ("fixed_point", "free")
 _TOL = 1e-9  # largest accepted residual of the (relative) saddle-point equations
 D_MIN = 1e-6  # smallest distance the solver is stated for
-JD_RANGE = (0.02, 0.65)  # self-couplings the zero-complexity solver is stated for: above
-# Phi^-1(3/4) = 0.6745 fully free FPs are exponentially many (nu* = 1), y* grows faster than
-# 1/d as d -> 0 and the limiting start of section 10 does not apply (not solved)
+D_MAX = 0.47  # largest d < 1/2 it is stated for: towards 1/2, y* ~ (1-2d)^-2 diverges and
+# Sigma_ref = 0 is a cancellation of terms ~ y* (LOCAL_ENTROPY.md section 14); d = 1/2 is exact
+JD_RANGE = (0.02, 2.0)  # self-couplings the zero-complexity local entropy is stated for
+JD_TRACE_RANGE = (0.02, 0.65)  # ... and the branch tracing from the small-d limit (above
+# Phi^-1(3/4) = 0.6745 the densest free fraction is nu* = 1 and that limit does not apply;
+# the local entropy there comes from the large-d side, LOCAL_ENTROPY.md section 14)
 
 
 @dataclass(frozen=True)
@@ -109,8 +114,9 @@ def _point(d: float, h_field: float, log_q_hat: float, logit_c: float) -> _Point
 
 
 _M_ORDER = 8  # Gauss-Legendre points per m panel
-_M_OFFSETS = 8  # geometric panels on each side of a step: 0.1, 0.3, ..., 25.5 widths
-_Z_PANEL = 2.0  # width of the 16-point z panels
+_M_OFFSETS = 7  # geometric panels on each side of a step: 0.1, 0.3, ..., 12.7 widths
+_Z_PANEL = 4.0  # width of the z panels
+_Z_ORDER = 16  # Gauss-Legendre points per z panel
 
 
 def _m_nodes(pt: _Point, d: float, jd: float, y: float, fixed_point: bool):
@@ -140,38 +146,64 @@ def _m_nodes(pt: _Point, d: float, jd: float, y: float, fixed_point: bool):
     return m, log_wm
 
 
+def _softplus_shift(h_field: float, offset: np.ndarray) -> np.ndarray:
+    """ln(1 + e^{-2(H + offset)}) - ln(1 + e^{-2H}) = ln(1 + pi_0 (e^{-2 offset} - 1)),
+    pi_0 = 1/(1 + e^{2H}), accurate for tiny offsets (no difference of nearly equal terms)."""
+    return np.log1p(special.expit(-2.0 * h_field) * np.expm1(-2.0 * offset))
+
+
 def _z_nodes(pt: _Point, y: float):
     """Nodes for z ~ N(0, 1) (already shifted by the tilt y sqrt(q_hat) of the replicas that
     keep the site). The mode where all y replicas flip it (z ~ -2 y sqrt(q_hat); relative
     weight ~ exp(2 y^2 q_hat - 2 y H)) is located with the bound
-    -z^2/2 + y ln(1 + e^{-2h}) on the integrand: panels cover every z where the bound is
-    within e^-45 of its maximum."""
+    -z^2/2 + y [ln(1 + e^{-2h}) - ln(1 + e^{-2H})] on the integrand: panels cover every z
+    where the bound is within e^-45 of its maximum."""
     sq = np.sqrt(pt.q_hat)
     if 2.0 * y * sq > 4000.0:  # far outside the solutions met; no finite result (NaN)
         return np.array([np.nan]), np.array([np.nan])
     grid = np.arange(min(-10.0, -2.0 * y * sq - 10.0), 10.0 + 1e-9, 0.25)
-    bound = -0.5 * grid * grid + y * np.logaddexp(0.0, -2.0 * (pt.h_field + sq * grid))
+    bound = -0.5 * grid * grid + y * _softplus_shift(pt.h_field, sq * grid)
+    if not np.isfinite(bound.max()):
+        return np.array([np.nan]), np.array([np.nan])
     left = np.unique(_Z_PANEL * np.floor(grid[bound > bound.max() - 45.0] / _Z_PANEL))
-    z, wz = panel_rule(np.stack([left, left + _Z_PANEL], axis=-1))
+    z, wz = panel_rule(np.stack([left, left + _Z_PANEL], axis=-1), _Z_ORDER)
     z, wz = z.reshape(-1), wz.reshape(-1)
     return z, np.log(wz) - 0.5 * z * z - LOG_SQRT_2PI
 
 
-def _ell_terms(m: np.ndarray, h: np.ndarray, jd: float, eps: float, second: bool = False
-               ) -> dict:
+def _ell_terms(m: np.ndarray, h: np.ndarray, jd: float, eps: float, second: bool = False,
+               h_field: float | None = None) -> dict:
     """l(m, h) = ln[Phi((J+m)/eps) + e^{-2h} Phi((J-m)/eps)] on the grid m[:, None] x
     h[None, :], the flip probability pi = e^{-2h}Phi((J-m)/eps)/e^l and d_m l =
     [(1-pi) r(x+) - pi r(x-)]/eps (r = phi/Phi, x+- = (J +- m)/eps); with ``second`` also
     d_h^2 l = 4 pi (1-pi), d_h d_m l = 2 pi (1-pi)(r(x+) + r(x-))/eps and
-    d_m^2 l = -[(1-pi) x+ r(x+) + pi x- r(x-)]/eps^2 - (d_m l)^2."""
+    d_m^2 l = -[(1-pi) x+ r(x+) + pi x- r(x-)]/eps^2 - (d_m l)^2.
+
+    With ``h_field`` = H, h is read as the offset h - H and l is returned as
+    "ell_rel" = l - ln(1 + e^{-2H}), computed without cancellation (y times it enters the
+    weights, and y reaches 1e30 in the fully free regime, LOCAL_ENTROPY.md section 14):
+    l - ln(1 + e^{-2h}) = ln(1 - Q), Q = (1 - pi_h) Phi(-x+) + pi_h Phi(-x-),
+    pi_h = 1/(1 + e^{2h}), through log1p where Q < 1/2, plus :func:`_softplus_shift`."""
+    offset = None
+    if h_field is not None:
+        offset, h = h, h_field + h
     xp, xm = ((jd + m) / eps)[:, None], ((jd - m) / eps)[:, None]
     log_keep = log_ndtr(xp)
-    log_flip = -2.0 * h[None, :] + log_ndtr(xm)
-    ell = np.logaddexp(log_keep, log_flip)
-    pi = np.exp(log_flip - ell)
+    log_odds = log_ndtr(xm) - log_keep - 2.0 * h[None, :]  # ln(flip / keep)
+    ell = log_keep + np.logaddexp(0.0, log_odds)
+    pi = special.expit(log_odds)
     rp, rm = np.exp(_log_hazard(xp)), np.exp(_log_hazard(xm))
     grad = ((1.0 - pi) * rp - pi * rm) / eps
-    out = {"ell": ell, "pi": pi, "grad": grad}
+    out = {"pi": pi, "grad": grad}
+    if offset is None:
+        out["ell"] = ell
+    else:
+        pi_h = special.expit(-2.0 * h)[None, :]
+        q = (1.0 - pi_h) * special.ndtr(-xp) + pi_h * special.ndtr(-xm)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            excess = np.where(q < 0.5, np.log1p(-q),
+                              ell - np.logaddexp(0.0, -2.0 * h)[None, :])
+        out["ell_rel"] = excess + _softplus_shift(h_field, offset)[None, :]
     if second:
         out["d2_h"] = 4.0 * pi * (1.0 - pi)
         out["d_hm"] = 2.0 * pi * (1.0 - pi) * (rp + rm) / eps
@@ -183,20 +215,28 @@ def _site(pt: _Point, d: float, jd: float, y: float, fixed_point: bool,
           replicon: bool = False) -> dict:
     """L and the tilted averages <pi>, <(pi - d)^2>, <(d_m l)^2>, <l> (module docstring);
     with ``replicon`` also <(d_h^2 l)^2>, <(d_m^2 l)^2>, <(d_h d_m l)^2> (LOCAL_ENTROPY.md
-    section 12)."""
+    section 12). Also "L_rel" = L - y l_0 and "ell_rel" = <l> - l_0, l_0 = ln(1 + e^{-2H}),
+    for Sigma_ref = ... + L_rel - y ell_rel without the cancellation of y l_0."""
     m, log_wm = _m_nodes(pt, d, jd, y, fixed_point)
     z, log_wz = _z_nodes(pt, y)
-    t = _ell_terms(m, pt.h_field + np.sqrt(pt.q_hat) * z, jd, np.sqrt(pt.eps2), replicon)
-    log_w = log_wm[:, None] + log_wz[None, :] + y * t["ell"]
-    log_g = float(special.logsumexp(log_w))
-    w = np.exp(log_w - log_g)
+    t = _ell_terms(m, np.sqrt(pt.q_hat) * z, jd, np.sqrt(pt.eps2), replicon, pt.h_field)
+    log_w = log_wm[:, None] + log_wz[None, :] + y * t["ell_rel"]
+    top = float(log_w.max())
+    w = np.exp(log_w - top)
+    total = float(w.sum())
+    log_g = top + np.log(total)
+    w /= total
     pi, grad = t["pi"], t["grad"]
-    out = {"L": log_g, "pi": float((w * pi).sum()), "var": float((w * (pi - d) ** 2).sum()),
-           "grad2": float((w * grad * grad).sum()), "ell": float((w * t["ell"]).sum())}
+    dev = pi - d
+    ell0 = float(np.logaddexp(0.0, -2.0 * pt.h_field))
+    ell_rel = float(np.vdot(w, t["ell_rel"]))
+    out = {"L": log_g + y * ell0, "L_rel": log_g, "pi": float(np.vdot(w, pi)),
+           "var": float(np.vdot(w * dev, dev)), "grad2": float(np.vdot(w * grad, grad)),
+           "ell": ell0 + ell_rel, "ell_rel": ell_rel}
     if replicon:
-        out.update(spin=float((w * t["d2_h"] ** 2).sum()),
-                   field=float((w * t["d2_m"] ** 2).sum()),
-                   cross=float((w * t["d_hm"] ** 2).sum()))
+        out.update(spin=float(np.vdot(w, t["d2_h"] ** 2)),
+                   field=float(np.vdot(w, t["d2_m"] ** 2)),
+                   cross=float(np.vdot(w, t["d_hm"] ** 2)))
     return out
 
 
@@ -221,7 +261,8 @@ def _equations(site: dict, pt: _Point, d: float) -> np.ndarray:
 
 
 def _reference_complexity(site: dict, pt: _Point, d: float, y: float) -> float:
-    return LN2 + 0.5 * y * y * pt.q_hat * (4.0 * d * d + pt.c2) + site["L"] - y * site["ell"]
+    return (LN2 + 0.5 * y * y * pt.q_hat * (4.0 * d * d + pt.c2) + site["L_rel"]
+            - y * site["ell_rel"])
 
 
 def _result(x: np.ndarray, d: float, jd: float, y: float, reference: str) -> LocalEntropySaddle:
@@ -280,6 +321,59 @@ def _solve(func, x0: np.ndarray, maxfev: int = 300) -> tuple[np.ndarray, bool]:
     sol = optimize.root(func, x0, method="hybr", options={"xtol": 1e-12, "maxfev": maxfev})
     res = func(sol.x)
     return sol.x, bool(np.all(np.isfinite(res)) and np.max(np.abs(res)) < _TOL)
+
+
+def _jacobian(func, x: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Forward-difference Jacobian of func at x (r = func(x)), steps 1e-7 (1 + |x_i|)."""
+    jac = np.empty((len(r), len(x)))
+    for i in range(len(x)):
+        step = 1e-7 * (1.0 + abs(x[i]))
+        xs = x.copy()
+        xs[i] += step
+        jac[:, i] = (func(xs) - r) / step
+    return jac
+
+
+def _newton(func, x0: np.ndarray, jac: np.ndarray | None = None, maxfev: int = 60,
+            fixed_rows: np.ndarray | None = None) -> tuple[np.ndarray, bool, np.ndarray]:
+    """Newton's method with Broyden updates of the Jacobian (forward differences when none
+    is given or when a step fails to reduce the residual), step halving, stop when every
+    residual is below _TOL / 100 (or a step fails to reduce it below _TOL). ``fixed_rows``:
+    exact trailing rows of the Jacobian (the linear arclength equation), kept as given.
+    Returns (x, converged to _TOL, the last Jacobian) - the Jacobian is reused by the
+    continuation in d, where it changes little from one point to the next."""
+    func = _guarded(func)
+    x = np.asarray(x0, dtype=float).copy()
+    r = func(x)
+    evals, fresh = 1, False
+    if jac is None:
+        jac, fresh = _jacobian(func, x, r), True
+        evals += len(x)
+    while evals < maxfev:
+        norm = np.max(np.abs(r))
+        if norm < 1e-2 * _TOL:
+            break
+        try:
+            dx = -np.linalg.solve(jac, r)
+        except np.linalg.LinAlgError:
+            dx = -np.linalg.lstsq(jac, r, rcond=None)[0]
+        for _ in range(1 if norm < _TOL else 6):  # below _TOL: at the noise floor, stop
+            r_new = func(x + dx)
+            evals += 1
+            if np.max(np.abs(r_new)) < norm:
+                break
+            dx *= 0.5
+        else:
+            if norm < _TOL or fresh:
+                break
+            jac, fresh = _jacobian(func, x, r), True
+            evals += len(x)
+            continue
+        jac = jac + np.outer(r_new - r - jac @ dx, dx) / (dx @ dx)
+        if fixed_rows is not None:
+            jac[-len(fixed_rows):] = fixed_rows
+        x, r, fresh = x + dx, r_new, False
+    return x, bool(np.max(np.abs(r)) < _TOL), jac
 
 
 def _check_scalar(d, jd, reference) -> tuple[float, float]:
@@ -388,11 +482,14 @@ def small_distance_local_entropy(d: ArrayLike, jd: ArrayLike) -> np.ndarray:
     section 10): :math:`S^*(d) = d\ln(\nu^*/d) + d + O(d^{3/2}\sqrt{\ln(1/d)})`, the
     entropy of flipping dN of the :math:`\nu^* N` free neurons of the densest exponentially
     numerous FPs (:func:`densest_free_fraction`). Valid for d << J_D^2 (the flips must not
-    move the other neurons' fields by more than their distance to the threshold)."""
+    move the other neurons' fields by more than their distance to the threshold). For
+    :math:`J_D > \Phi^{-1}(3/4)` (nu* = 1) the fully free limit :math:`S^* = H_2(d)`
+    instead, up to a deficit ~ exp(-(J_D - Phi^-1(3/4))^2/(8d)) (section 14)."""
     d = real_array("d", d, lower=0.0, upper=0.5)
     nu = densest_free_fraction(jd)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(d > 0, d * (np.log(nu / d) + 1.0), 0.0)
+        partial = np.where(d > 0, d * (np.log(nu / d) + 1.0), 0.0)
+    return np.where(nu == 1.0, binary_entropy(d), partial)
 
 
 def _zero_complexity_residual(x, d, jd, fixed_point) -> np.ndarray:
@@ -422,12 +519,24 @@ def _asymptotic_start(d: float, jd: float, fixed_point: bool) -> np.ndarray:
     return x
 
 
-def _zero_complexity_solve(d, jd, reference, x0) -> tuple[LocalEntropySaddle, np.ndarray]:
+def _zero_complexity_solve(d, jd, reference, x0, jac=None, fallback: bool = True
+                           ) -> tuple[LocalEntropySaddle, np.ndarray, np.ndarray]:
+    """The 4x4 zero-complexity system from x0 = (H, ln q_hat, logit c^2, ln y): Newton with
+    Broyden updates (:func:`_newton`, from ``jac`` if given), Powell's hybrid method if that
+    fails and ``fallback`` (a continuation rather shortens its step). Returns the saddle,
+    its x and the Jacobian of the residuals."""
     fixed_point = reference == "fixed_point"
-    x, ok = _solve(lambda t: _zero_complexity_residual(t, d, jd, fixed_point), x0, 80)
+
+    def func(t):
+        return _zero_complexity_residual(t, d, jd, fixed_point)
+
+    x, ok, jac = _newton(func, x0, jac, maxfev=60 if fallback else 30)
+    if not ok and fallback:
+        x, ok = _solve(func, x0, 80)
+        jac = None
     if not ok:
         raise RuntimeError(f"zero-complexity saddle not found at d={d}, jd={jd}")
-    return _result(x[:3], d, jd, float(np.exp(x[3])), reference), x
+    return _result(x[:3], d, jd, float(np.exp(x[3])), reference), x, jac
 
 
 def zero_complexity_saddle(d: float, jd: float,
@@ -456,10 +565,15 @@ def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
 
     ``y=None`` (default) uses the zero-complexity y* on the primary branch: the largest
     local entropy of references that are still exponentially many. Stated domain:
-    d in [1e-6, 1/2] and J_D in [0.02, 0.65] (ValueError outside: above Phi^-1(3/4) the
-    small-d start does not converge). The first call at a J_D traces its branches from
-    d = 1e-6 to 0.49 (20-60 s measured on a shared machine), later calls reuse them
-    (0.1-0.5 s per distance, up to ~5 s where three solutions coexist). A number
+    d in [1e-6, 0.47] and d = 1/2 (exact: S* = Sigma), J_D in [0.02, 2] (ValueError
+    outside; J_D > 0.65 only with the fixed-point reference). Solvers (LOCAL_ENTROPY.md
+    sections 11 and 14):
+    J_D < 0.07, several branches: the first call traces them from d = 1e-6 to 0.49
+    (minutes), later calls reuse them; 0.07 <= J_D <= 0.65, one branch: natural
+    continuation in d from the small-d limit (first call about 1-3 s, later calls from the
+    nearest solved d, < 0.1 s when close); J_D > 0.65 (nu* = 1 above Phi^-1(3/4)):
+    continuation down from d = 0.268 to where S* = H_2(d) to 1e-9 relative (the fully
+    free limit, returned below; first call 5-50 s). A number
     y >= 0 fixes y instead (y = 0: a typical reference; one saddle per element, any J_D).
     ``reference``: "fixed_point" (the reference must itself be a FP) or "free".
     """
@@ -481,9 +595,15 @@ def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
     if (d < D_MIN).any():
         raise ValueError(f"d must be >= {D_MIN} for the zero-complexity local entropy; "
                          "use small_distance_local_entropy below it")
+    if ((d > D_MAX) & (d < 0.5)).any():
+        raise ValueError(f"d must be <= {D_MAX} or exactly 0.5 for the zero-complexity local "
+                         "entropy: between them y* ~ (1-2d)^-2 diverges, the zero-complexity "
+                         "condition loses double precision and S* is within ~2e-3 of "
+                         "Sigma(J_D) (its value at d = 1/2); not solved")
     if ((jd < JD_RANGE[0]) | (jd > JD_RANGE[1])).any():
         raise ValueError(f"jd must lie in [{JD_RANGE[0]}, {JD_RANGE[1]}] for the "
-                         "zero-complexity local entropy")
+                         "zero-complexity local entropy (below: S* within 1e-4 of zero, "
+                         "not resolved; above: not validated)")
     d, jd = np.broadcast_arrays(d, jd)
     out = np.empty(d.shape)
     for j in np.unique(jd):
