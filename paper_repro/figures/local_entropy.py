@@ -8,7 +8,7 @@ import numpy as np
 
 import theory
 from paper_repro.plotting import as_array, figure, panel_label
-from paper_repro.sweep import Task, pooled
+from paper_repro.sweep import Task, pooled, result_shape
 from sim.clusters import distance_profiles
 from sim.couplings import random_couplings
 from sim.enumeration import enumerate_fixed_points
@@ -21,13 +21,16 @@ SUMMARY = ("local entropy S(d) of fixed points around references weighted by N_d
            "enumerated fixed points at small N")
 
 SIZES = {
-    "quick": {"trace_jds": (0.045, 0.1), "jds": (0.5,), "ds": (0.05, 0.1, 0.2, 0.3),
-              "ys": (0.0, 1.0, 4.0), "n": 16, "instances": 20},
+    "quick": {"trace_jds": (0.045, 0.1), "free_jds": (1.0,), "jds": (0.5,),
+              "ds": (0.05, 0.1, 0.2, 0.3), "ys": (0.0, 1.0, 4.0), "n": 16, "instances": 20},
     "full": {"trace_jds": (0.03, 0.045, 0.0513, 0.0529, 0.06, 0.08, 0.1, 0.5),
+             "free_jds": (1.0, 2.0),
              "jds": (0.25, 0.5, 1.0), "ds": (0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4),
              "ys": (0.0, 1.0, 4.0, None), "n": 20, "instances": 60},
 }
 CHUNK = 10
+# distances of the S*(d) curves above Phi^-1(3/4) (fully free FPs exponentially many)
+FREE_DS = np.geomspace(1e-5, 0.47, 36)
 
 
 def theory_task(params: dict, rng: np.random.Generator) -> dict:
@@ -38,6 +41,22 @@ def theory_task(params: dict, rng: np.random.Generator) -> dict:
         return {"S": float(local_entropy(params["d"], params["jd"], y=params["y"]))}
     except (RuntimeError, ValueError) as exc:  # not found, or outside the solver's domain
         return {"S": None, "error": str(exc)}
+
+
+@result_shape(lambda p: {"S": (len(p["ds"]),)})
+def zero_complexity_task(params: dict, rng: np.random.Generator) -> dict:
+    """S*(d) (zero reference complexity) on the grid ``ds`` at one J_D, from the solver's
+    route for that J_D (above Phi^-1(3/4): continuation down from large d to the fully free
+    limit H2(d)); a distance it cannot solve is recorded as None with the reason."""
+    del rng  # deterministic
+    values, errors = [], []
+    for d in params["ds"]:
+        try:
+            values.append(float(local_entropy(d, params["jd"])))
+        except (RuntimeError, ValueError) as exc:
+            values.append(None)
+            errors.append(f"d = {d:g}: {exc}")
+    return {"S": values, "errors": errors}
 
 
 def branch_task(params: dict, rng: np.random.Generator) -> dict:
@@ -81,6 +100,9 @@ def compute(ctx) -> dict:
     enum_tasks = [Task(f"n={n}/jd={jd}/chunk={c}", {"n": n, "jd": jd, "instances": CHUNK})
                   for jd in size["jds"] for c in range(size["instances"] // CHUNK)]
     enum_results = ctx.sweep("profiles", profile_task, enum_tasks)
+    free_tasks = [Task(f"zero_complexity/jd={jd}", {"jd": jd, "ds": FREE_DS.tolist()})
+                  for jd in size["free_jds"]]
+    free = ctx.sweep("zero_complexity", zero_complexity_task, free_tasks)
     enum = {}
     for jd in size["jds"]:
         best = pooled(enum_tasks, enum_results, "best", jd=jd)[:, 1:]
@@ -104,6 +126,10 @@ def compute(ctx) -> dict:
                                       for jd in size["jds"]},
                      "k": np.arange(1, n + 1), "enumeration": enum,
                      "branches": branches, "d_log": d_log,
+                     "fully_free": {f"{t.params['jd']:g}": {
+                         "d": FREE_DS, "S": [np.nan if v is None else v for v in r["S"]],
+                         "H2": theory.small_distance_local_entropy(FREE_DS, t.params["jd"]),
+                         "errors": r["errors"]} for t, r in zip(free_tasks, free)},
                      "small_d_limit": {f"{jd:g}": theory.small_distance_local_entropy(d_log, jd)
                                        for jd in size["trace_jds"]},
                      "franz_parisi_log": {f"{jd:g}": theory.franz_parisi_at_distance(d_log, jd)
@@ -126,13 +152,19 @@ def _draw_branches(ax, data: dict) -> None:
         ax.plot(d_log, as_array(data["franz_parisi_log"][jd]), ":", color=color, lw=0.7)
         if br["gap"] is not None:
             ax.axvspan(*br["gap"], color=color, alpha=0.12)
+    for k, (jd, curve) in enumerate(data.get("fully_free", {}).items(), len(data["branches"])):
+        d = as_array(curve["d"])
+        ax.plot(d, as_array(curve["S"]), "-", color=f"C{k}", lw=1.8,
+                label=rf"$J_D = {jd}$: dense, $\nu^* = 1$")
+        ax.plot(d, as_array(curve["H2"]), "--", color=f"C{k}", lw=0.7)
     ax.axhline(0, color="k", lw=0.6)
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=1e-4)
     ax.set_xlim(1e-4, 0.5)
     ax.set_xlabel(r"distance $d$ from the reference")
     ax.set_ylabel(r"$S^*(d)$ (nats/neuron, symlog)")
-    ax.set_title("zero reference complexity; dashed: $d\\ln(\\nu^*/d)+d$, dotted: typical FP")
+    ax.set_title("zero reference complexity; dashed: $d\\ln(\\nu^*/d)+d$ ($H_2(d)$ if "
+                 "$\\nu^*=1$), dotted: typical FP", fontsize=9)
 
 
 def draw(record: dict, path: Path) -> None:
