@@ -76,6 +76,22 @@ def _is_package(name: str) -> bool:
     return path is not None and path.name == "__init__.py"
 
 
+def _reexports_only(package: str) -> bool:
+    """Whether ``package/__init__.py`` only imports names (docstring, imports, ``__all__``):
+    then it computes nothing, and a name resolved through it depends on its defining module
+    alone (adding an export does not change any result)."""
+    for node in _tree(package).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "__all__"):
+            continue
+        return False
+    return True
+
+
 @functools.cache
 def _tree(name: str) -> ast.Module:
     return ast.parse(_module_path(name).read_bytes())
@@ -220,7 +236,7 @@ def code_path(module: str, function: str | None = None) -> tuple[str, ...]:
         roots = (function,) if function is not None and name == module else ()
         whole, init_files = _direct_dependencies(name, roots)
         todo.extend(whole - seen)
-        files |= init_files
+        files |= {f for f in init_files if not _reexports_only(f)}
     def relative(name: str) -> str:
         return name.replace(".", "/") + ("/__init__.py" if _is_package(name) else ".py")
 
