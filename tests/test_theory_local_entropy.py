@@ -15,6 +15,7 @@ from theory.counting import binary_entropy
 from theory.local_entropy import (
     _asymptotic_start,
     _ell_terms,
+    _half_quartic,
     _log_site_integral,
     _zero_complexity_solve,
     densest_free_fraction,
@@ -317,9 +318,70 @@ def test_fully_free_limit_is_reached_at_large_self_coupling():
 
 
 def test_zero_complexity_domain_in_d():
-    """d in (0.47, 1/2) is refused with the reason; d = 1/2 is exact (S* = Sigma) and needs
-    no solve."""
-    with pytest.raises(ValueError, match="loses double precision"):
-        local_entropy(0.48, 0.5)
+    """d = 1/2 is exact (S* = Sigma) and needs no solve; d in (D_HALF, 1/2) is the
+    expansion (no ValueError)."""
     assert float(local_entropy(0.5, 1.5)) == pytest.approx(float(theory.complexity(1.5)),
                                                            rel=1e-15)
+    assert np.isfinite(local_entropy(0.48, 2.0))
+
+
+def test_quartic_coefficient_of_ln_f_is_the_series():
+    """The p^4 coefficient c_4 used by the half-distance expansion (LOCAL_ENTROPY.md section
+    15) against a sympy series of ln F(p eta, p mu) at eps^2 = 1 - g p^2, evaluated through
+    _half_quartic with a single node (a point mass in mu and eta: v = 0 needs k = 0)."""
+    import sympy as sp
+
+    p, eta, mu, g, jj = sp.symbols("p eta mu g J", real=True)
+    ncdf = sp.Lambda(sp.Symbol("x"), (1 + sp.erf(sp.Symbol("x") / sp.sqrt(2))) / 2)
+    eps = sp.sqrt(1 - g * p**2)
+    lnf = sp.log(sp.exp(p * eta) * ncdf((jj + p * mu) / eps)
+                 + sp.exp(-p * eta) * ncdf((jj - p * mu) / eps))
+    vals = {eta: sp.Rational(3, 10), mu: sp.Rational(-7, 10), g: sp.Rational(6, 5),
+            jj: sp.Rational(1, 2)}
+    c4 = float(sp.diff(lnf, p, 4).subs(p, 0).subs(vals).evalf(30)) / 24
+    r = float(np.exp(-0.125) / np.sqrt(2 * np.pi) / special.ndtr(0.5))
+    # eta | mu has mean (u + K r mu)/(1 - K) = 0.3 with K = 0 (k = K/Y = 0: no spread)
+    t = {"Y": 1.0, "K": 0.0, "g": 1.2, "r": r, "u": 0.3, "lin": -0.7 * 1e12, "prec": 1e12,
+         "a": 0.0, "b": 1.0}
+    assert _half_quartic(t, 0.5, False) == pytest.approx(c4, rel=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jd", [0.3, 0.5, 1.0])
+def test_half_distance_expansion_matches_the_solver(jd):
+    """Overlap window d = 0.44-0.47 (LOCAL_ENTROPY.md section 15): the expansion
+    Sigma - a p^2 + b p^4 agrees with the zero-complexity solver within its stated error
+    |b| p^6 (measured 1.3e-7 to 3e-9 relative), the p^2 term alone is 1e-4 - 1e-5 off, and
+    y* p^2, y* q_hat, q1/p^2 approach the leading-order Y, K, g."""
+    from theory.dense_clusters import zero_complexity_curve
+
+    d = np.array([0.44, 0.45, 0.46])
+    sols = zero_complexity_curve(d, jd).saddles
+    solver = np.array([s.local_entropy for s in sols])
+    s_exp, err = theory.near_half_local_entropy(d, jd)
+    assert np.all(np.abs(s_exp - solver) < err)
+    e = theory.half_distance_expansion(jd)
+    p2 = (1 - 2 * d) ** 2
+    leading = float(theory.complexity(jd)) - e.a * p2
+    assert np.all(np.abs(leading - solver) > 5 * err)
+    last = sols[-1]
+    assert last.y * p2[-1] == pytest.approx(e.y_scaled, rel=0.02)
+    assert last.y * last.q_hat == pytest.approx(e.coupling, rel=0.02)
+    assert last.q1 / p2[-1] == pytest.approx(e.overlap_ratio, rel=0.02)
+
+
+def test_near_half_route_is_continuous_and_reaches_sigma():
+    """local_entropy above D_HALF is the expansion: S* -> Sigma at d = 1/2, increasing in d,
+    a > 0; at D_HALF the expansion's own error estimate is below 3e-8 (the switch's jump)."""
+    from theory.local_entropy import D_HALF
+
+    jd = 0.5
+    d = np.array([0.4605, 0.47, 0.49, 0.499, 0.4999999, 0.5])
+    s = local_entropy(d, jd)
+    sigma = float(theory.complexity(jd))
+    assert s[-1] == pytest.approx(sigma, rel=1e-15)
+    assert np.all(np.diff(s) > 0) and s[-2] == pytest.approx(sigma, abs=1e-12)
+    e = theory.half_distance_expansion(jd)
+    assert e.a > 0 and e.a == pytest.approx(0.145, abs=2e-3)  # section 14's fit 0.145 +- 1.5%
+    _, err = theory.near_half_local_entropy(D_HALF, jd)
+    assert float(err) < 3e-8

@@ -29,10 +29,13 @@ from theory.franz_parisi import (
 )
 from theory.gaussian import log_orthant, log_p2, owens_t
 from theory.local_entropy import (
+    HalfDistanceExpansion,
     LocalEntropySaddle,
     densest_free_fraction,
+    half_distance_expansion,
     local_entropy,
     local_entropy_saddle,
+    near_half_local_entropy,
     replicon_eigenvalue,
     small_distance_local_entropy,
     zero_complexity_saddle,

@@ -36,7 +36,9 @@ y* ~ Y/d, H ~ ln(1/d)/2, c^2 ~ d^2, and :math:`S^* = d\ln(\nu^*/d) + d + o(d)` w
 :math:`\nu^*` the largest free fraction of an exponentially numerous FP
 (:func:`densest_free_fraction`, :func:`small_distance_local_entropy`); for
 :math:`J_D > \Phi^{-1}(3/4)`, :math:`\nu^* = 1` and :math:`S^* \to H_2(d)` up to a deficit
-~ exp(-(J_D - Phi^-1(3/4))^2/(8d)) (LOCAL_ENTROPY.md section 14).
+~ exp(-(J_D - Phi^-1(3/4))^2/(8d)) (LOCAL_ENTROPY.md section 14). Near d = 1/2,
+:math:`S^* = \Sigma - a p^2 + b p^4 + O(p^6)`, p = 1 - 2d, with y* ~ Y/p^2 and a, b from a
+closed-form stationary point and a 1-D integral (:func:`half_distance_expansion`, section 15).
 """
 
 from __future__ import annotations
@@ -56,8 +58,9 @@ LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 REFERENCES = ("fixed_point", "free")
 _TOL = 1e-9  # largest accepted residual of the (relative) saddle-point equations
 D_MIN = 1e-6  # smallest distance the solver is stated for
-D_MAX = 0.47  # largest d < 1/2 it is stated for: towards 1/2, y* ~ (1-2d)^-2 diverges and
-# Sigma_ref = 0 is a cancellation of terms ~ y* (LOCAL_ENTROPY.md section 14); d = 1/2 is exact
+D_HALF = 0.46  # above it local_entropy uses the expansion in p = 1 - 2d (LOCAL_ENTROPY.md
+# section 15; error <= |b| p^6 < 3e-8 there): towards 1/2, y* ~ (1-2d)^-2 diverges, Sigma_ref = 0
+# is a cancellation of terms ~ y* and the solver stalls (0.479 at J_D = 2, section 14)
 JD_RANGE = (0.02, 2.0)  # self-couplings the zero-complexity local entropy is stated for
 JD_TRACE_RANGE = (0.02, 0.65)  # ... and the branch tracing from the small-d limit (above
 # Phi^-1(3/4) = 0.6745 the densest free fraction is nu* = 1 and that limit does not apply;
@@ -557,6 +560,143 @@ def zero_complexity_saddle(d: float, jd: float,
     return zero_complexity_curve(np.array([d]), jd, reference).saddles[0]
 
 
+@dataclass(frozen=True)
+class HalfDistanceExpansion:
+    """Zero-complexity saddle near d = 1/2 to leading order in p = 1 - 2d (LOCAL_ENTROPY.md
+    section 15): y* = y_scaled/p^2, y* q_hat = coupling, q1 = p^2 overlap_ratio,
+    p_hat = p_hat_scaled p; S* = Sigma(J_D) - a p^2 + b p^4 (:func:`half_distance_expansion`)."""
+
+    jd: float
+    reference: str
+    a: float
+    b: float
+    y_scaled: float
+    coupling: float
+    overlap_ratio: float
+    p_hat_scaled: float
+
+
+def _half_terms(x: np.ndarray, jd: float, fixed_point: bool) -> dict:
+    """The leading-order free entropy Psi_0 (without ln 2) at x = (u, logit K, ln(g-1), ln Y)
+    (LOCAL_ENTROPY.md section 15) and the Gaussian/Phi parameters of its mu integral."""
+    u, big_y = x[0], float(np.exp(x[3]))
+    s, g = float(special.expit(x[1])), 1.0 + float(np.exp(x[2]))
+    r = float(np.exp(-0.5 * jd * jd - LOG_SQRT_2PI - log_ndtr(jd)))
+    prec = 1.0 / g + big_y * r * jd - big_y * r * r * s / (1.0 - s)
+    lin = big_y * r * u / (1.0 - s)
+    f = (-big_y * u - 0.5 * big_y * s * g - 0.5 * s - 0.5 * np.log1p(-s)
+         + 0.5 * big_y * u * u / (1.0 - s) + 0.5 * big_y * r * jd * g
+         - 0.5 * np.log(g) - 0.5 * np.log(prec) + 0.5 * lin * lin / prec)
+    sq = np.sqrt(float(np.exp(x[2])) / g)  # sqrt(1 - 1/g) = sqrt((g - 1)/g)
+    a, b = jd / sq, 1.0 / (g * sq)
+    if fixed_point:
+        f += float(log_ndtr((a + b * lin / prec) / np.sqrt(1.0 + b * b / prec)))
+    return {"f": float(f), "Y": big_y, "K": s, "g": g, "r": r, "prec": prec, "lin": lin,
+            "a": a, "b": b, "u": u}
+
+
+def _half_ratio(x: np.ndarray, jd: float, fixed_point: bool) -> float:
+    """(ln 2 + Psi_0(Y))/Y, whose stationary value over (u, K, g, Y) is -a(J_D)."""
+    t = _half_terms(x, jd, fixed_point)
+    return (LN2 + t["f"]) / t["Y"]
+
+
+def _half_gradient(x: np.ndarray, jd: float, fixed_point: bool) -> np.ndarray:
+    """Central differences (step 1e-5) of _half_ratio: a closed form, error ~1e-10."""
+    out = np.empty(4)
+    for i in range(4):
+        e = np.zeros(4)
+        e[i] = 1e-5
+        out[i] = (_half_ratio(x + e, jd, fixed_point) - _half_ratio(x - e, jd, fixed_point)) / 2e-5
+    return out
+
+
+_HALF_START = (0.5, np.array([0.30, special.logit(0.24), np.log(0.14), np.log(15.4)]))
+_HALF_CACHE: dict = {}
+
+
+def _half_quartic(t: dict, jd: float, fixed_point: bool) -> float:
+    """b = k g/2 + <c_4>: c_4 the p^4 coefficient of ln F(p eta, p mu) at eps^2 = 1 - g p^2
+    (sympy series, test), averaged over the leading-order tilted measure: mu ~ N(B/P, 1/P)
+    times Phi(a + b mu) (FP reference; Gauss-Legendre panels refined at its step), and
+    eta | mu ~ N((u + K r mu)/(1 - K), k/(1 - K)) (moments in closed form)."""
+    big_y, s, g, r, u, jn = t["Y"], t["K"], t["g"], t["r"], t["u"], jd
+    mean, sd = t["lin"] / t["prec"], 1.0 / np.sqrt(t["prec"])
+    breaks = mean + sd * np.linspace(-12.0, 12.0, 25)
+    if fixed_point:
+        offsets = _geometric_offsets(np.array(0.1), np.inf, _M_OFFSETS)
+        step = -t["a"] / t["b"] + np.concatenate([offsets, -offsets]) / t["b"]
+        breaks = np.unique(np.concatenate([breaks, np.clip(step, breaks[0], breaks[-1])]))
+    mu, wm = panel_rule(breaks, 16)
+    log_w = np.log(wm) - 0.5 * ((mu - mean) / sd) ** 2
+    if fixed_point:
+        log_w = log_w + log_ndtr(t["a"] + t["b"] * mu)
+    w = np.exp(log_w - log_w.max())
+    w /= w.sum()
+    k = s / big_y
+    m, v = (u + s * r * mu) / (1.0 - s), k / (1.0 - s)
+    e1, e2, e3, e4 = m, m * m + v, m**3 + 3 * m * v, m**4 + 6 * m * m * v + 3 * v * v
+    c4 = (r * jn * g * g * (3.0 - jn * jn - jn * r) / 8.0 - e4 / 12.0 - e3 * mu * r / 3.0
+          - e2 * (mu * r) ** 2 / 2.0
+          + e1 * r * (mu * g * (1.0 - jn * jn - jn * r) / 2.0
+                      + mu**3 * (jn * jn + 3.0 * jn * r - 1.0) / 6.0)
+          + mu**4 * r * jn * (1.0 - jn * jn / 3.0 - jn * r) / 8.0
+          + mu**2 * r * jn * g * (jn * jn + jn * r - 3.0) / 4.0)
+    return 0.5 * k * g + float(w @ c4)
+
+
+def half_distance_expansion(jd: float, reference: str = "fixed_point") -> HalfDistanceExpansion:
+    r"""Expansion of the zero-complexity local entropy near d = 1/2 (LOCAL_ENTROPY.md
+    section 15), p = 1 - 2d:
+
+    .. math:: S^*(d) = \Sigma_0 - a(J_D)\,p^2 + b(J_D)\,p^4 + O(p^6),\qquad
+              -a = \mathrm{stat}_{u,K,g,Y}\frac{\ln 2 + \Psi_0}{Y},
+
+    .. math:: \Psi_0 = -Yu - \tfrac{Y K g}{2} - \tfrac K2 - \tfrac12\ln(1-K)
+              + \tfrac{Y u^2}{2(1-K)} + \tfrac{Y r J g}{2} - \tfrac12\ln(gP) + \tfrac{B^2}{2P}
+              + \ln\Phi\Big(\frac{\alpha + \beta B/P}{\sqrt{1 + \beta^2/P}}\Big),
+
+    r = phi(J)/Phi(J), P = 1/g + YrJ - Y r^2 K/(1-K), B = Yru/(1-K),
+    alpha = J/sqrt(1-1/g), beta = 1/(g sqrt(1-1/g)) (the last term only for the FP
+    reference), Sigma_0 = Sigma(J_D) (S* at d = 1/2, either reference). At the saddle
+    y* = Y/p^2, y* q_hat = K, q1 = g p^2, p_hat = u p (+ O(p^2)
+    corrections); b = <c_4> + K g/(2Y) (:func:`_half_quartic`), the first-order correction
+    of phi/y at the same point. Solved by continuation in ln J_D from J_D = 0.5 (steps
+    <= 0.1), stationarity to 1e-9; the remainder is taken as |b| p^6 (measured below it at
+    d = 0.44-0.47 against the solver for J_D = 0.1-2). Cached per (jd, reference).
+    """
+    if reference not in REFERENCES:
+        raise ValueError(f"reference must be one of {REFERENCES}")
+    jd = float(real_array("jd", jd, lower=JD_RANGE[0], upper=JD_RANGE[1]))
+    key = (jd, reference)
+    if key not in _HALF_CACHE:
+        fixed_point = reference == "fixed_point"
+        j0, x = _HALF_START
+        n = int(np.ceil(abs(np.log(jd / j0)) / 0.1))
+        for j in np.exp(np.linspace(np.log(j0), np.log(jd), n + 1)):
+            sol = optimize.root(lambda t, j=j: _half_gradient(t, j, fixed_point), x,
+                                method="hybr", options={"xtol": 1e-13})
+            x = sol.x
+            if not np.max(np.abs(_half_gradient(x, j, fixed_point))) < 1e-9:
+                raise RuntimeError(f"half-distance expansion not found at jd={j}")
+        t = _half_terms(x, jd, fixed_point)
+        _HALF_CACHE[key] = HalfDistanceExpansion(
+            jd, reference, -float(_half_ratio(x, jd, fixed_point)),
+            _half_quartic(t, jd, fixed_point), t["Y"], t["K"], t["g"], float(t["u"]))
+    return _HALF_CACHE[key]
+
+
+def near_half_local_entropy(d: ArrayLike, jd: float, reference: str = "fixed_point"
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    r"""Zero-complexity local entropy near d = 1/2 from :func:`half_distance_expansion`:
+    :math:`S^* = \Sigma(J_D) - a p^2 + b p^4`, p = 1 - 2d, and its error estimate
+    |b| p^6 (the next order, not derived). Returns (S*, error)."""
+    d = real_array("d", d, lower=0.0, upper=0.5)
+    e = half_distance_expansion(jd, reference)
+    p2 = (1.0 - 2.0 * d) ** 2
+    return complexity(jd) - e.a * p2 + e.b * p2 * p2, abs(e.b) * p2**3
+
+
 def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
                   reference: str = "fixed_point") -> np.ndarray:
     r"""Local entropy S(d) (nats per neuron): (1/N) ln of the number of fixed points at Hamming
@@ -565,9 +705,11 @@ def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
 
     ``y=None`` (default) uses the zero-complexity y* on the primary branch: the largest
     local entropy of references that are still exponentially many. Stated domain:
-    d in [1e-6, 0.47] and d = 1/2 (exact: S* = Sigma), J_D in [0.02, 2] (ValueError
-    outside; J_D > 0.65 only with the fixed-point reference). Solvers (LOCAL_ENTROPY.md
-    sections 11 and 14):
+    d in [1e-6, 1/2], J_D in [0.02, 2] (ValueError outside; J_D > 0.65 only with the
+    fixed-point reference). For d > D_HALF = 0.46 the expansion in p = 1 - 2d
+    (:func:`near_half_local_entropy`, LOCAL_ENTROPY.md section 15):
+    S* = Sigma - a p^2 + b p^4, error <= |b| p^6 < 3e-8 (a few ms per J_D; d = 1/2 gives
+    Sigma exactly); below it the solvers (LOCAL_ENTROPY.md sections 11 and 14):
     J_D < 0.07, several branches: the first call traces them from d = 1e-6 to 0.49
     (minutes), later calls reuse them; 0.07 <= J_D <= 0.65, one branch: natural
     continuation in d from the small-d limit (first call about 1-3 s, later calls from the
@@ -595,18 +737,18 @@ def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
     if (d < D_MIN).any():
         raise ValueError(f"d must be >= {D_MIN} for the zero-complexity local entropy; "
                          "use small_distance_local_entropy below it")
-    if ((d > D_MAX) & (d < 0.5)).any():
-        raise ValueError(f"d must be <= {D_MAX} or exactly 0.5 for the zero-complexity local "
-                         "entropy: between them y* ~ (1-2d)^-2 diverges, the zero-complexity "
-                         "condition loses double precision and S* is within ~2e-3 of "
-                         "Sigma(J_D) (its value at d = 1/2); not solved")
     if ((jd < JD_RANGE[0]) | (jd > JD_RANGE[1])).any():
         raise ValueError(f"jd must lie in [{JD_RANGE[0]}, {JD_RANGE[1]}] for the "
                          "zero-complexity local entropy (below: S* within 1e-4 of zero, "
                          "not resolved; above: not validated)")
     d, jd = np.broadcast_arrays(d, jd)
     out = np.empty(d.shape)
+    near = (d > D_HALF) & (d < 0.5)
     for j in np.unique(jd):
-        sel = jd == j
-        out[sel] = zero_complexity_curve(d[sel], float(j), reference).local_entropy
+        sel = (jd == j) & ~near
+        if sel.any():
+            out[sel] = zero_complexity_curve(d[sel], float(j), reference).local_entropy
+        sel = (jd == j) & near
+        if sel.any():
+            out[sel] = near_half_local_entropy(d[sel], float(j), reference)[0]
     return out
