@@ -73,7 +73,7 @@ REPRESENTATION_VARIANTS = ("dense", "dense+feedback-all")
 SIZES = {
     "quick": {"hiddens": [16], "layers": [1, 2], "jds": [0.5],
               "options": ["dense+feedback-all", "lambda=1"],
-              "max_epochs": 20, "eval_every": 5, "patience": 10, "seeds": 2, "tune_replicas": 1,
+              "max_epochs": 20, "eval_every": 5, "patience": 10, "seeds": 3, "tune_replicas": 1,
               "tune_alpha": 1.0, "tune_grid": {"lambda_x": [2.0, 4.5]},
               "tune_dense": [{"lambda_layers": 1.0, "eta_layers": 0.005}],
               "check_factor": 2, "extra": [],
