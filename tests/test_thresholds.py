@@ -10,12 +10,24 @@ from paper_repro.figures._thresholds import (
 )
 
 
-def test_deterministic_runs_give_the_exact_crossing_and_no_spread():
+def test_deterministic_runs_leave_only_the_grid_resolution():
+    """Runs that jump from all-fail to all-succeed between two grid points: no bootstrap
+    spread, the crossing is known only to lie in the bracket, error = width / sqrt(12)."""
     jds = np.array([0.1, 0.2, 0.3, 0.4])
     found = [[False] * 8, [False] * 8, [True] * 8, [True] * 8]
     out = bootstrap_threshold(jds, found, np.random.default_rng(0), resamples=200)
     assert out["estimate"] == pytest.approx(0.25)  # interpolated between 0 and 1
-    assert out["error"] == 0.0 and out["crossing_fraction"] == 1.0
+    assert out["bootstrap_error"] == 0.0 and out["crossing_fraction"] == 1.0
+    assert out["grid_error"] == pytest.approx(0.1 / np.sqrt(12), rel=1e-12)
+    assert out["error"] == pytest.approx(out["grid_error"], rel=1e-12)
+    assert np.isnan(out["upper_bound"])
+
+
+def test_threshold_below_the_grid_is_an_upper_bound_not_the_edge():
+    jds = np.array([0.3, 0.35, 0.4])
+    out = bootstrap_threshold(jds, [[True] * 12] * 3, np.random.default_rng(4), resamples=50)
+    assert np.isnan(out["estimate"]) and np.isnan(out["error"])
+    assert out["upper_bound"] == 0.3 and out["crossing_fraction"] == 0.0
 
 
 def test_bootstrap_spread_matches_the_delta_method():
@@ -31,7 +43,8 @@ def test_bootstrap_spread_matches_the_delta_method():
     assert out["estimate"] == pytest.approx(0.55)
     g0, g1 = -(p1 - 0.5) / (p1 - p0) ** 2, -(0.5 - p0) / (p1 - p0) ** 2
     delta = d_jd * np.sqrt((g0 ** 2 * p0 * (1 - p0) + g1 ** 2 * p1 * (1 - p1)) / runs)
-    assert out["error"] == pytest.approx(delta, rel=0.10)
+    assert out["bootstrap_error"] == pytest.approx(delta, rel=0.10)
+    assert out["error"] == pytest.approx(np.hypot(out["bootstrap_error"], d_jd / np.sqrt(12)))
     assert out["low"] < 0.55 < out["high"]
 
 

@@ -3,8 +3,9 @@ the measured algorithmic thresholds, with bootstrap errors and their drift with 
 
 The threshold at one N is the J_D where the fraction of runs that reach a fixed point first
 crosses 1/2 (:func:`paper_repro.figures._dynamics.half_crossing`, linear interpolation on the
-J_D grid). Its error comes from resampling the runs of every grid point with replacement
-(nonparametric bootstrap); its drift with N is fitted two ways, both reported:
+J_D grid). Its error combines resampling the runs of every grid point with replacement
+(nonparametric bootstrap) and the width of the grid bracket holding the crossing; a
+threshold below the grid is reported as an upper bound, never as the grid's edge. Its drift with N is fitted two ways, both reported:
 
 - logarithmic growth, J(N) = a + b ln N (no finite limit);
 - power-law saturation, J(N) = J_inf - c N^(-nu) (a finite limit J_inf).
@@ -44,30 +45,52 @@ def dense_cluster_threshold(ctx) -> dict | None:
     return ctx.sweep("dense_threshold", dense_threshold_task, [task], owner="phase_diagram")[0]
 
 
+def _inner_crossing(jds: np.ndarray, prob: list[float]) -> float:
+    """:func:`half_crossing` inside the grid: NaN also when 1/2 is reached at the first point
+    (the threshold then lies below the grid, at an unknown place)."""
+    return float("nan") if prob[0] >= 0.5 else half_crossing(jds, prob)
+
+
 def bootstrap_threshold(jds: np.ndarray, found: list[list[bool]], rng: np.random.Generator,
                         resamples: int = BOOTSTRAP_RESAMPLES) -> dict:
-    """Half-crossing threshold of the runs ``found[k]`` (booleans) at ``jds[k]`` and its
-    bootstrap spread: ``estimate`` (from the data), ``error`` (standard deviation over the
-    resamples that cross 1/2 on the grid), the 16th/84th percentiles ``low``/``high`` and
-    ``crossing_fraction`` (resamples that cross at all; below 1 the threshold may sit at the
-    grid's edge)."""
+    """Half-crossing threshold of the runs ``found[k]`` (booleans) at ``jds[k]`` with its error.
+
+    ``estimate``: the data's crossing, linear interpolation inside the bracket
+    [J_{k-1}, J_k] where the success fraction first reaches 1/2. ``error`` =
+    sqrt(bootstrap_error^2 + grid_error^2): ``bootstrap_error`` is the standard deviation
+    over resamples of the runs (those that cross inside the grid), ``grid_error`` =
+    (J_k - J_{k-1})/sqrt(12) the spread of a crossing known only to lie in the bracket (when
+    the runs jump from all-fail to all-succeed between two grid points the bootstrap alone has
+    no spread); ``low``/``high`` are the resamples' 16th/84th percentiles and
+    ``crossing_fraction`` the fraction of resamples that cross inside the grid. If the runs
+    already reach 1/2 at the first grid point the threshold lies below the grid: estimate and
+    errors are NaN and ``upper_bound`` = jds[0] (NaN otherwise); if they never reach it,
+    everything is NaN."""
     jds = np.asarray(jds, float)
     if len(found) != jds.size:
         raise ValueError(f"found has {len(found)} grid points, jds {jds.size}")
     runs = [np.asarray(f, bool) for f in found]
-    estimate = half_crossing(jds, [r.mean() for r in runs])
+    prob = [r.mean() for r in runs]
+    estimate = _inner_crossing(jds, prob)
+    below_grid = prob[0] >= 0.5
     samples = np.empty(resamples)
     for b in range(resamples):
-        prob = [r[rng.integers(r.size, size=r.size)].mean() for r in runs]
-        samples[b] = half_crossing(jds, prob)
+        samples[b] = _inner_crossing(jds, [r[rng.integers(r.size, size=r.size)].mean()
+                                           for r in runs])
     crossing = np.isfinite(samples)
-    if not crossing.any():
-        return {"estimate": estimate, "error": float("nan"), "low": float("nan"),
-                "high": float("nan"), "crossing_fraction": 0.0}
+    out = {"estimate": estimate, "error": float("nan"), "bootstrap_error": float("nan"),
+           "grid_error": float("nan"), "low": float("nan"), "high": float("nan"),
+           "crossing_fraction": float(crossing.mean()),
+           "upper_bound": float(jds[0]) if below_grid else float("nan")}
+    if not np.isfinite(estimate) or not crossing.any():
+        return out
+    k = int(np.nonzero(np.asarray(prob) >= 0.5)[0][0])
+    grid = float(jds[k] - jds[k - 1]) / np.sqrt(12.0)
+    spread = float(np.std(samples[crossing], ddof=1)) if crossing.sum() > 1 else 0.0
     low, high = np.percentile(samples[crossing], [16, 84])
-    return {"estimate": estimate, "error": float(np.std(samples[crossing], ddof=1)),
-            "low": float(low), "high": float(high),
-            "crossing_fraction": float(crossing.mean())}
+    out.update(error=float(np.hypot(spread, grid)), bootstrap_error=spread, grid_error=grid,
+               low=float(low), high=float(high))
+    return out
 
 
 def _weighted_fit(model, n: np.ndarray, value: np.ndarray, error: np.ndarray,
@@ -127,4 +150,6 @@ def measured_thresholds(seed: int, jds: np.ndarray, sizes, by_size: list[list[di
                             [b["error"] for b in per_size])
     return {"async": per_size, "others": others, "drift": drift,
             "bootstrap": f"{BOOTSTRAP_RESAMPLES} resamples of the runs at every J_D; error = "
-                         "standard deviation, low/high = 16th/84th percentiles"}
+                         "bootstrap SD and grid bracket / sqrt(12) in quadrature, low/high = "
+                         "16th/84th percentiles of the resamples; upper_bound: the threshold "
+                         "lies below the grid"}

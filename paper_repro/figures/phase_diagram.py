@@ -89,7 +89,7 @@ def draw(record: dict, path: Path) -> None:
         ax.errorbar(sizes, [as_array(b["estimate"]) for b in measured["async"]],
                     [as_array(b["error"]) for b in measured["async"]], fmt="o", color="C0",
                     label=f"async dynamics, P = 1/2 within {p['budget_sweeps']} sweeps "
-                          "(bootstrap SD)")
+                          "(bootstrap + grid error)")
         n_fine = np.geomspace(sizes.min(), 4 * sizes.max(), 100)
         drift = measured["drift"]
         if drift["logarithmic"] is not None:
@@ -103,8 +103,13 @@ def draw(record: dict, path: Path) -> None:
                     label=rf"fit $J_\infty - cN^{{-\nu}}$, $J_\infty = {j_inf:.2f} \pm {err:.2f}$")
         for k, label in enumerate(p["others"]):
             b = measured["others"][k]
-            ax.errorbar([p["other_n"]], [as_array(b["estimate"])], [as_array(b["error"])],
-                        fmt="s", color=f"C{k + 3}", label=label)
+            bound = as_array(b.get("upper_bound", np.nan))
+            if np.isfinite(bound):  # reaches P = 1/2 already at the grid's first J_D
+                ax.plot([p["other_n"]], [bound], "v", color=f"C{k + 3}", ms=8,
+                        label=f"{label}: below the grid (<= {float(bound):g})")
+            else:
+                ax.errorbar([p["other_n"]], [as_array(b["estimate"])], [as_array(b["error"])],
+                            fmt="s", color=f"C{k + 3}", label=label)
         for value, color, label in marks:
             ax.axhline(value, color=color, ls="--", lw=1, label=label)
         ax.set_xscale("log")
