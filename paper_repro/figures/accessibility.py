@@ -93,4 +93,4 @@ def draw(record: dict, path: Path) -> None:
                          textcoords="offset points", fontsize=8)
         axes[0].legend(loc="lower right")
         axes[1].legend(loc="upper right")
-        axes[2].legend(loc="center right", fontsize=7.5)
+        axes[2].legend(loc="lower right", fontsize=7.5)
