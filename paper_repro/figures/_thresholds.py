@@ -5,7 +5,8 @@ The threshold at one N is the J_D where the fraction of runs that reach a fixed 
 crosses 1/2 (:func:`paper_repro.figures._dynamics.half_crossing`, linear interpolation on the
 J_D grid). Its error combines resampling the runs of every grid point with replacement
 (nonparametric bootstrap) and the width of the grid bracket holding the crossing; a
-threshold below the grid is reported as an upper bound, never as the grid's edge. Its drift with N is fitted two ways, both reported:
+threshold below the grid is reported as an upper bound, never as the grid's edge. Its drift
+with N is fitted two ways, both reported:
 
 - logarithmic growth, J(N) = a + b ln N (no finite limit);
 - power-law saturation, J(N) = J_inf - c N^(-nu) (a finite limit J_inf).
