@@ -273,6 +273,16 @@ def _jd_marks(ax, data: dict) -> None:
     ax.axvline(data["free_configuration_threshold"], color="k", ls=":", lw=0.8)
 
 
+def _distance_panel(ax, label: str, ylabel: str, title: str) -> None:
+    """Axes of a count-vs-distance panel: d = k/N on [0, 0.52], the zero line, labels."""
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xlim(0, 0.52)
+    ax.set_xlabel(r"distance $d = k/N$")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    panel_label(ax, label)
+
+
 def draw(record: dict, path: Path) -> None:
     p, data = record["parameters"], record["data"]
     n, jds = p["n_enum"], [f"{jd:g}" for jd in p["enum_jds"]]
@@ -290,14 +300,10 @@ def draw(record: dict, path: Path) -> None:
             valid = d_enum <= float(jd) ** 2 / 4  # the limit needs d << J_D^2 / 4
             ax.plot(d_enum[valid], as_array(data["small_d_limit"][jd])[valid], "--",
                     color=colours[jd], lw=0.7)
-        ax.axhline(0, color="k", lw=0.6)
-        ax.set_xlim(0, 0.52)
-        ax.set_xlabel(r"distance $d = k/N$")
-        ax.set_ylabel(r"$\frac{1}{N}\ln\#$FPs at distance $d$")
-        ax.set_title(f"densest enumerated FP, N = {n} (lines: $S^*(d)$, dashed: "
-                     r"$d\ln(\nu^*/d)+d$ for $d<J_D^2/4$; $N\to\infty$)", fontsize=9)
+        _distance_panel(ax, "a", r"$\frac{1}{N}\ln\#$FPs at distance $d$",
+                        f"densest enumerated FP, N = {n} (lines: $S^*(d)$, dashed: "
+                        r"$d\ln(\nu^*/d)+d$ for $d<J_D^2/4$; $N\to\infty$)")
         ax.legend(fontsize=7, loc="lower right")
-        panel_label(ax, "a")
 
         ax = axes[1]
         for jd in jds:
@@ -305,13 +311,9 @@ def draw(record: dict, path: Path) -> None:
                     ms=3.5, color=colours[jd], label=rf"$J_D={jd}$")
             ax.plot(d_enum, as_array(data["typical_theory"][jd]), "-", color=colours[jd],
                     lw=1)
-        ax.axhline(0, color="k", lw=0.6)
-        ax.set_xlim(0, 0.52)
-        ax.set_xlabel(r"distance $d = k/N$")
-        ax.set_ylabel(r"$\frac{1}{N}\ln$ (mean #FPs at distance $d$ of a FP)")
-        ax.set_title(f"typical FP, N = {n} (lines: annealed "
-                     r"$E[\mathrm{pairs}]/E[\#\mathrm{FP}]$, exact at $N$)", fontsize=9)
-        panel_label(ax, "b")
+        _distance_panel(ax, "b", r"$\frac{1}{N}\ln$ (mean #FPs at distance $d$ of a FP)",
+                        f"typical FP, N = {n} (lines: annealed "
+                        r"$E[\mathrm{pairs}]/E[\#\mathrm{FP}]$, exact at $N$)")
 
         ax = axes[2]
         picks = sorted({max(1, n // 7), n // 4})
