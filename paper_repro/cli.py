@@ -144,3 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         except UsageError as exc:
             print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr, flush=True)
             return 2
+        except BrokenPipeError:
+            # the reader went away (`paper-repro list | head`): stop quietly; stdout goes to
+            # devnull so the interpreter's final flush cannot raise again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1

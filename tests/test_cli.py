@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -114,3 +116,15 @@ def test_quick_runs_write_beside_the_gallery():
     assert output_dir(full) == GALLERY
     assert output_dir(argparse.Namespace(out=Path("elsewhere"), quick=True)) == Path("elsewhere")
     assert "figures/quick/" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_output_into_a_closed_pipe_ends_quietly():
+    """`paper-repro list | head -1`: the reader closes the pipe before the listing is written;
+    the command stops with exit code 1 and no traceback."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "paper_repro", "list"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the child (still importing) writes anything
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1, err
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
