@@ -37,9 +37,10 @@ from theory.local_entropy import (
 )
 from theory.validation import real_array
 
-_ARC_STEP = 0.4  # largest pseudo-arclength step in (ln d, x)
+_ARC_STEP = 0.8  # largest pseudo-arclength step in (ln d, x)
 _MIN_STEP = 2e-3  # a trace ends when the step falls below this
 _MAX_POINTS = 600
+_CORRECTION = 0.02  # targeted distance predictor -> corrected point (sets the step)
 _LOG_D_TOP = float(np.log(0.49))  # traces stop beyond this (S* -> Sigma as d -> 1/2)
 _D_TOP = 0.268  # the large-d start (fixed-y saddles continued in y to y*)
 _SAME = 1e-6  # solutions with order parameters this close (max norm) are the same
@@ -61,42 +62,66 @@ class _Trace:
         return [float(np.exp(log_d[i])) for i in turn]
 
 
-def _arc_solve(jd, reference, pred, tangent, jac=None):
-    """Solve the 4 equations plus tangent . (X - pred) = 0 (5 unknowns): Newton with Broyden
-    updates from the previous point's Jacobian ``jac`` (4 x 5, or None), Powell's hybrid
-    method if that fails. Returns (X, converged, 4 x 5 Jacobian or None)."""
+def _arc_solve(jd, reference, pred, tangent, jac=None, fallback=True):
+    """Solve the 4 equations plus tangent . (X - pred) = 0 (5 unknowns): Newton with
+    Broyden updates from the previous point's Jacobian ``jac`` (4 x 5, or None), Powell's
+    hybrid method if that fails and ``fallback``. Returns (X, converged, 4 x 5 Jacobian or
+    None, number of residual evaluations)."""
     fixed_point = reference == "fixed_point"
+    evals = [0]
 
     def func(big):
+        evals[0] += 1
         r = _zero_complexity_residual(big[1:], float(np.exp(big[0])), jd, fixed_point)
         return np.append(r, tangent @ (big - pred))
 
     full = None if jac is None else np.vstack([jac, tangent])
-    x, ok, full = _newton(func, pred, full, fixed_rows=tangent[None, :])
-    if not ok:
+    x, ok, full = _newton(func, pred, full, maxfev=40, fixed_rows=tangent[None, :],
+                          stiff=True)
+    if not ok and fallback:
         guarded = _guarded(func)
         sol = optimize.root(guarded, pred, method="hybr",
                             options={"xtol": 1e-12, "maxfev": 200})
         x, ok, full = sol.x, bool(np.max(np.abs(guarded(sol.x))) < 1e-9), None
-    return x, ok and x[0] < np.log(0.5), (None if full is None else full[:4])
+    return x, ok and x[0] < np.log(0.5), (None if full is None else full[:4]), evals[0]
+
+
+def _predict(pts: list[np.ndarray], step: float) -> np.ndarray:
+    """The next point a chord length ``step`` beyond pts[-1]: quadratic extrapolation in
+    chord length through the last three points (linear through two)."""
+    if len(pts) < 3:
+        t = pts[-1] - pts[-2]
+        return pts[-1] + step * t / np.linalg.norm(t)
+    a, b, c = pts[-3:]
+    s = np.array([0.0, np.linalg.norm(b - a), np.linalg.norm(b - a) + np.linalg.norm(c - b)])
+    at = s[2] + step
+    lagrange = [np.prod([(at - s[j]) / (s[i] - s[j]) for j in range(3) if j != i])
+                for i in range(3)]
+    return lagrange[0] * a + lagrange[1] * b + lagrange[2] * c
 
 
 def _trace(jd, reference, start: np.ndarray, direction: np.ndarray) -> _Trace:
     """Pseudo-arclength continuation from X = start towards the sign of direction[0] (up or
     down in d) until ln d leaves [ln D_MIN, ln 0.49], the y replicas collapse (1 - q1 <
     1e-3 (1 - p^2): S -> 0+, the replicas sit on one configuration; LOCAL_ENTROPY.md
-    section 11), the step falls below _MIN_STEP (the solution is lost), or _MAX_POINTS."""
+    section 11), the step falls below _MIN_STEP (the solution is lost), or _MAX_POINTS.
+    Predictor: quadratic extrapolation in chord length (:func:`_predict`); corrector:
+    Newton on the hyperplane through the prediction normal to the predicted step; the step
+    is scaled by (_CORRECTION / |correction|)^(1/3) (within [1/2, 2], at most _ARC_STEP)
+    and halved when the corrector fails (Powell's method only once it is below 0.05)."""
     # initial tangent: secant to a natural-continuation point 0.02 away in ln d
     log_d1 = start[0] + 0.02 * np.sign(direction[0])
     second = _zero_complexity_solve(float(np.exp(log_d1)), jd, reference, start[1:])[1]
     pts = [start, np.append(log_d1, second)]
-    tangent = (pts[1] - pts[0]) / np.linalg.norm(pts[1] - pts[0])
     jac = None  # 4 x 5 Jacobian carried along the trace (Broyden-updated)
     step = 0.25 * _ARC_STEP
     while len(pts) < _MAX_POINTS:
-        x, ok = pts[-1] + step * tangent, False
+        x, ok = pts[-1], False
         while step >= _MIN_STEP:
-            x, ok, new_jac = _arc_solve(jd, reference, pts[-1] + step * tangent, tangent, jac)
+            pred = _predict(pts, step)
+            tangent = (pred - pts[-1]) / np.linalg.norm(pred - pts[-1])
+            x, ok, new_jac, _ = _arc_solve(jd, reference, pred, tangent, jac,
+                                               fallback=step < 0.05)
             if ok and 0.3 * step < np.linalg.norm(x - pts[-1]) < 3.0 * step:
                 jac = new_jac
                 break
@@ -104,9 +129,9 @@ def _trace(jd, reference, start: np.ndarray, direction: np.ndarray) -> _Trace:
             step *= 0.5
         if not ok:
             return _Trace(pts, ["lost"])
-        tangent = (x - pts[-1]) / np.linalg.norm(x - pts[-1])
         pts.append(x)
-        step = min(1.5 * step, _ARC_STEP)
+        err = max(np.linalg.norm(x - pred), 1e-12)
+        step = min(step * float(np.clip((_CORRECTION / err) ** (1 / 3), 0.5, 2.0)), _ARC_STEP)
         if x[0] > _LOG_D_TOP:
             return _Trace(pts, ["top"])
         if x[0] < np.log(D_MIN):
@@ -131,19 +156,46 @@ def _top_start(jd: float, reference: str) -> np.ndarray:
     return np.append(np.log(_D_TOP), _zero_complexity_solve(_D_TOP, jd, reference, x0)[1])
 
 
+def _solve_on_segment(jd, reference, a: np.ndarray, b: np.ndarray, log_d: float,
+                      depth: int = 0) -> tuple[LocalEntropySaddle, np.ndarray]:
+    """The zero-complexity solution at ln d on the trace segment a -> b (converged points
+    that bracket ln d): Newton from the linear interpolation; where that fails (the stiff
+    approach to collapse, where the Jacobian is nearly rank 2), the segment is re-traced in
+    four pseudo-arclength steps and the sub-segment bracketing ln d is tried, at most three
+    levels deep. RuntimeError if no level converges."""
+    w = 0.0 if b[0] == a[0] else (log_d - a[0]) / (b[0] - a[0])
+    guess = (1.0 - w) * a[1:] + w * b[1:]
+    try:
+        sol, x, _ = _zero_complexity_solve(float(np.exp(log_d)), jd, reference, guess)
+        return sol, x
+    except RuntimeError:
+        if depth == 3:
+            raise
+    chord = b - a
+    tangent = chord / np.linalg.norm(chord)
+    pts, jac = [a], None
+    for k in (1, 2, 3):
+        x, ok, jac, _ = _arc_solve(jd, reference, a + 0.25 * k * chord, tangent, jac)
+        if not ok:
+            raise RuntimeError(f"zero-complexity saddle not found at d = {np.exp(log_d):.4g}, "
+                               f"jd = {jd} (trace segment not re-traced)")
+        pts.append(x)
+    pts.append(b)
+    for p, q in itertools.pairwise(pts):
+        if min(p[0], q[0]) - 1e-12 <= log_d <= max(p[0], q[0]) + 1e-12:
+            return _solve_on_segment(jd, reference, p, q, log_d, depth + 1)
+    raise RuntimeError(f"re-traced segment misses d = {np.exp(log_d):.4g}, jd = {jd}")
+
+
 def _solutions_at(trace: _Trace, jd, reference, log_d) -> list[tuple[LocalEntropySaddle,
                                                                       np.ndarray]]:
     """Every solution of the trace at ln d: one solve per segment of the trace that brackets
-    ln d, from the linear interpolation."""
+    ln d (:func:`_solve_on_segment`)."""
     out = []
-    pts = trace.points
-    for a, b in itertools.pairwise(pts):
+    for a, b in itertools.pairwise(trace.points):
         if min(a[0], b[0]) - 1e-12 <= log_d <= max(a[0], b[0]) + 1e-12:
-            w = 0.0 if b[0] == a[0] else (log_d - a[0]) / (b[0] - a[0])
-            guess = (1.0 - w) * a[1:] + w * b[1:]
             try:
-                sol, x, _ = _zero_complexity_solve(float(np.exp(log_d)), jd, reference,
-                                                   guess)
+                sol, x = _solve_on_segment(jd, reference, a, b, log_d)
             except RuntimeError:
                 continue
             if all(np.max(np.abs(x - o[1])) > _SAME * (1 + np.max(np.abs(x))) for o in out):
@@ -338,45 +390,59 @@ def _result_at(p, jd, reference) -> LocalEntropySaddle:
 class ZeroComplexityCurve:
     """S*(d) at the requested distances (in the given order).
 
-    local_entropy: the primary value, S* = min_y max_branches phi(y)/y (at fixed y the larger
-    phi dominates; zero reference complexity); y_star its y*; saddles the saddle it comes
-    from; n_solutions: how many zero-complexity RS solutions exist at that d;
-    other_entropy: the largest S of the other solutions (NaN if there is one)."""
+    local_entropy: the primary value, the largest S among the zero-complexity RS solutions
+    (:func:`_primary`); y_star its y*; saddles the saddle it comes from; n_solutions: how
+    many zero-complexity RS solutions exist at that d; other_entropy: the largest S of the
+    other solutions (NaN if there is one). collapsed: True where no RS solution exists
+    except collapsed ones (1 - q1 -> 0: inside the gap of a gapped J_D, past the end of the
+    collapsing small-d branch and before the next branch): S* = 0 by the convention of
+    LOCAL_ENTROPY.md section 11 (the densest references have e^{o(N)} FPs at that distance),
+    y_star = inf, saddle None, n_solutions 0."""
 
     jd: float
     d: np.ndarray
     local_entropy: np.ndarray
     y_star: np.ndarray
-    saddles: list[LocalEntropySaddle]
+    saddles: list[LocalEntropySaddle | None]
     n_solutions: np.ndarray
     other_entropy: np.ndarray
-
-
-def _fixed_y_free_entropy(sol: LocalEntropySaddle, y: float) -> float:
-    """phi at fixed y on the branch of ``sol``, by continuation in ln y (steps <= 0.25)."""
-    steps = int(np.ceil(abs(np.log(y / sol.y)) / 0.25))
-    for log_y in np.linspace(np.log(sol.y), np.log(y), steps + 1)[1:]:
-        sol = local_entropy_saddle(sol.d, sol.jd, float(np.exp(log_y)), sol.reference,
-                                   start=sol)
-    return sol.free_entropy
+    collapsed: np.ndarray
 
 
 def _primary(sols: list[LocalEntropySaddle]) -> tuple[LocalEntropySaddle, float]:
-    """The branch rule: S* = min_y max_b phi_b(y)/y. The zero-complexity solution with the
-    largest S* is the answer if no other branch has a larger phi at its y* (then the
-    envelope's minimum sits there); otherwise the minimum is at a crossing of two phi(y)
-    curves and RuntimeError reports it. Returns (primary, largest other S or NaN)."""
+    """The branch rule (LOCAL_ENTROPY.md section 11): S* is the largest S among the
+    zero-complexity solutions at d, i.e. the largest S at which some branch of references
+    is still exponentially numerous (Sigma(S) = max_b Sigma_b(S) >= 0). Equivalently
+    S* = min_y max_b phi_b(y)/y with each branch's phi_b frozen at y S_b beyond its own
+    y_b* (there Sigma_ref,b < 0: fewer than one reference). Returns (primary, largest other
+    S or NaN)."""
     sols = sorted(sols, key=lambda s: s.local_entropy, reverse=True)
-    win = sols[0]
-    for lose in sols[1:]:
-        try:
-            phi_other = _fixed_y_free_entropy(lose, win.y)
-        except RuntimeError:
-            continue  # that branch does not reach y*: nothing to compare
-        if phi_other > win.free_entropy + 1e-10:
-            raise RuntimeError(f"phi(y) branches cross between y = {lose.y:.4g} and "
-                               f"{win.y:.4g} at d = {win.d:.4g}, jd = {win.jd}")
-    return win, (sols[1].local_entropy if len(sols) > 1 else np.nan)
+    return sols[0], (sols[1].local_entropy if len(sols) > 1 else np.nan)
+
+
+def _collapsed_gap(traces: list[_Trace], log_d: float) -> bool:
+    """Whether ln d lies beyond an end of a trace where its replicas collapsed (past the
+    collapse point, in the direction the trace was going there). A trace traced both ways
+    from d = 0.268 has two ends: end[0] at points[0], end[-1] at points[-1]."""
+    for tr in traces:
+        ends = [(tr.end[-1], tr.points[-1][0], tr.points[-2][0])]
+        if len(tr.end) == 2:
+            ends.append((tr.end[0], tr.points[0][0], tr.points[1][0]))
+        for why, last, before in ends:
+            if why == "collapsed" and (log_d - last) * (last - before) > 0:
+                return True
+    return False
+
+
+def _curve(jd, flat, saddles, counts=None, others=None, collapsed=None
+           ) -> ZeroComplexityCurve:
+    n = flat.shape
+    return ZeroComplexityCurve(
+        jd, flat, np.array([0.0 if s is None else s.local_entropy for s in saddles]),
+        np.array([np.inf if s is None else s.y for s in saddles]), saddles,
+        np.ones(n, dtype=int) if counts is None else np.array(counts),
+        np.full(n, np.nan) if others is None else np.array(others),
+        np.zeros(n, dtype=bool) if collapsed is None else np.array(collapsed))
 
 
 def zero_complexity_curve(d: ArrayLike, jd: float, reference: str = "fixed_point"
@@ -385,33 +451,29 @@ def zero_complexity_curve(d: ArrayLike, jd: float, reference: str = "fixed_point
 
     J_D < _JD_SINGLE = 0.07 (several branches, folds): the branches of
     :func:`branch_structure` (cached per J_D) are solved at each d, every solution they
-    have there, and the rule of :func:`_primary` picks S*. 0.07 <= J_D <= 0.65 (one branch,
-    no fold, LOCAL_ENTROPY.md section 13), unless those traces are already cached: natural
-    continuation in d from the small-d limiting solution (:func:`_direct_solution`).
-    J_D > 0.65 (FP reference only): continuation down from the large-d side, ending in the
-    fully free limit S* = H_2(d) (:func:`_top_down_solution`, section 14). d = 1/2 is exact
-    (S* = Sigma). Raises RuntimeError where no branch reaches d.
+    have there, and :func:`_primary` (the largest S) picks S*; where only collapsed solutions
+    exist (inside a gap, past the end of the collapsing branch) S* = 0 (``collapsed``).
+    0.07 <= J_D <= 0.65 (one branch, no fold, LOCAL_ENTROPY.md section 13), unless those
+    traces are already cached: natural continuation in d from the small-d limiting solution
+    (:func:`_direct_solution`). J_D > 0.65 (FP reference only): continuation down from the
+    large-d side, ending in the fully free limit S* = H_2(d) (:func:`_top_down_solution`,
+    section 14). d = 1/2 is exact (S* = Sigma). Raises RuntimeError where no branch reaches
+    d for a reason other than collapse (a lost trace).
     """
     d = real_array("d", d, lower=D_MIN, upper=0.5)
     jd = float(real_array("jd", jd, lower=JD_RANGE[0], upper=JD_RANGE[1]))
     flat = d.reshape(-1)
     if np.all(flat == 0.5):
-        sol = _half_distance(0.5, jd, np.inf, reference)
-        return ZeroComplexityCurve(jd, flat, np.full(flat.shape, sol.local_entropy),
-                                   np.full(flat.shape, np.inf), [sol] * flat.size,
-                                   np.ones(flat.shape, dtype=int), np.full(flat.shape, np.nan))
+        return _curve(jd, flat, [_half_distance(0.5, jd, np.inf, reference)] * flat.size)
     if jd > _JD_TOP_DOWN and reference != "fixed_point":
         raise ValueError("the zero-complexity local entropy above J_D = 0.65 is solved for "
                          "the fixed-point reference only")
     if jd >= _JD_SINGLE and (jd, reference) not in _TRACES:
         solve = _direct_solution if jd <= _JD_TOP_DOWN else _top_down_solution
-        saddles = [_half_distance(0.5, jd, np.inf, reference) if t == 0.5
-                   else solve(float(t), jd, reference) for t in flat]
-        return ZeroComplexityCurve(jd, flat, np.array([s.local_entropy for s in saddles]),
-                                   np.array([s.y for s in saddles]), saddles,
-                                   np.ones(flat.shape, dtype=int), np.full(flat.shape, np.nan))
+        return _curve(jd, flat, [_half_distance(0.5, jd, np.inf, reference) if t == 0.5
+                                 else solve(float(t), jd, reference) for t in flat])
     traces = _traces(jd, reference)
-    saddles, others, counts = [], [], []
+    rows = []
     for t in flat:
         if t >= np.exp(_LOG_D_TOP):
             sols = [_half_distance(0.5, jd, np.inf, reference)] if t == 0.5 else []
@@ -428,15 +490,15 @@ def zero_complexity_curve(d: ArrayLike, jd: float, reference: str = "fixed_point
             for s in found:
                 if all(abs(s.local_entropy - o.local_entropy) > 1e-10 for o in sols):
                     sols.append(s)
-        if not sols:
+        if sols:
+            primary, other = _primary(sols)
+            rows.append((primary, len(sols), other, False))
+        elif _collapsed_gap(traces, float(np.log(t))):
+            rows.append((None, 0, np.nan, True))
+        else:
             raise RuntimeError(f"no zero-complexity RS solution found at d = {t}, jd = {jd}")
-        primary, other = _primary(sols)
-        saddles.append(primary)
-        others.append(other)
-        counts.append(len(sols))
-    return ZeroComplexityCurve(jd, flat, np.array([s.local_entropy for s in saddles]),
-                               np.array([s.y for s in saddles]), saddles, np.array(counts),
-                               np.array(others))
+    saddles, counts, others, collapsed = zip(*rows)
+    return _curve(jd, flat, list(saddles), counts, others, collapsed)
 
 
 # --------------------------------------------------------------------------- gaps and threshold
@@ -515,7 +577,7 @@ def cluster_phase(jd: float, reference: str = "fixed_point") -> ClusterPhase:
     interpolated (linearly in ln d) between trace points, a few percent in d. Below d = 1e-6
     the small-d limit :math:`S^* = d\ln(\nu^*/d) + d > 0` holds (LOCAL_ENTROPY.md section
     10). Approximations: annealed over J, replica symmetric, zero reference complexity,
-    collapsed solutions (1 - q1 < 1e-3 (1 - p^2)) counted as S* = 0. Minutes per J_D.
+    collapsed solutions (1 - q1 < 1e-3 (1 - p^2)) counted as S* = 0. 2-10 s per J_D.
     """
     structure = branch_structure(jd, reference)
     gaps = _gaps(structure)
@@ -561,7 +623,7 @@ def dense_cluster_threshold(bracket: tuple[float, float] = (0.045, 0.0956), xtol
     Approximations: annealed over J, replica symmetric among the y replicas (stability:
     :func:`theory.local_entropy.replicon_eigenvalue`), zero reference complexity, the branch
     rule of LOCAL_ENTROPY.md section 11 and collapsed solutions (q1 -> 1) counted as S* = 0.
-    Minutes per evaluated J_D (each traces the branches from d = 1e-6 to 0.49).
+    2-10 s per evaluated J_D (each traces the branches from d = 1e-6 to 0.49).
     """
     lo, hi = (float(b) for b in bracket)
     if not JD_TRACE_RANGE[0] <= lo < hi <= JD_TRACE_RANGE[1]:

@@ -43,12 +43,14 @@ closed-form stationary point and a 1-D integral (:func:`half_distance_expansion`
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize, special
 
+from theory._site_kernel import CROSS, ELL_REL, FIELD, GRAD2, LOG_NORM, PI, SPIN, VAR, _site_sums
 from theory.counting import binary_entropy, complexity, free_fraction
 from theory.gaussian import _geometric_offsets, log_ndtr, panel_rule
 from theory.validation import real_array
@@ -119,7 +121,22 @@ def _point(d: float, h_field: float, log_q_hat: float, logit_c: float) -> _Point
 _M_ORDER = 8  # Gauss-Legendre points per m panel
 _M_OFFSETS = 7  # geometric panels on each side of a step: 0.1, 0.3, ..., 12.7 widths
 _Z_PANEL = 4.0  # width of the z panels
-_Z_ORDER = 16  # Gauss-Legendre points per z panel
+_Z_ORDER = 12  # Gauss-Legendre points per z panel
+
+
+@functools.cache
+def _gauss_legendre(order: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.legendre.leggauss(order)
+
+
+def _panel_nodes(breaks: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
+    """``order``-point Gauss-Legendre nodes and weights on every panel between the sorted
+    1-D ``breaks``, flattened (as theory.gaussian.panel_rule, with the rule cached: the
+    site integral runs thousands of times per trace)."""
+    nodes, weights = _gauss_legendre(order)
+    half, mid = 0.5 * np.diff(breaks), 0.5 * (breaks[1:] + breaks[:-1])
+    return ((mid[:, None] + half[:, None] * nodes).reshape(-1),
+            (half[:, None] * weights).reshape(-1))
 
 
 def _m_nodes(pt: _Point, d: float, jd: float, y: float, fixed_point: bool):
@@ -142,7 +159,7 @@ def _m_nodes(pt: _Point, d: float, jd: float, y: float, fixed_point: bool):
     extra = np.concatenate([s + w * sign * offsets for s, w in steps for sign in (1.0, -1.0)])
     breaks = np.unique(np.concatenate([np.linspace(-reach, reach, 17),
                                        np.clip(extra, -reach, reach)]))
-    m, wm = panel_rule(breaks, _M_ORDER)
+    m, wm = _panel_nodes(breaks, _M_ORDER)
     log_wm = np.log(wm) - 0.5 * m * m / q1 - 0.5 * np.log(q1) - LOG_SQRT_2PI
     if fixed_point:
         log_wm = log_wm + log_ndtr((jd + p * m / q1) / np.sqrt(pt.c2 / q1))
@@ -169,77 +186,36 @@ def _z_nodes(pt: _Point, y: float):
     if not np.isfinite(bound.max()):
         return np.array([np.nan]), np.array([np.nan])
     left = np.unique(_Z_PANEL * np.floor(grid[bound > bound.max() - 45.0] / _Z_PANEL))
-    z, wz = panel_rule(np.stack([left, left + _Z_PANEL], axis=-1), _Z_ORDER)
-    z, wz = z.reshape(-1), wz.reshape(-1)
+    nodes, weights = _gauss_legendre(_Z_ORDER)
+    z = (left[:, None] + 0.5 * _Z_PANEL * (1.0 + nodes)).reshape(-1)
+    wz = np.tile(0.5 * _Z_PANEL * weights, left.size)
     return z, np.log(wz) - 0.5 * z * z - LOG_SQRT_2PI
-
-
-def _ell_terms(m: np.ndarray, h: np.ndarray, jd: float, eps: float, second: bool = False,
-               h_field: float | None = None) -> dict:
-    """l(m, h) = ln[Phi((J+m)/eps) + e^{-2h} Phi((J-m)/eps)] on the grid m[:, None] x
-    h[None, :], the flip probability pi = e^{-2h}Phi((J-m)/eps)/e^l and d_m l =
-    [(1-pi) r(x+) - pi r(x-)]/eps (r = phi/Phi, x+- = (J +- m)/eps); with ``second`` also
-    d_h^2 l = 4 pi (1-pi), d_h d_m l = 2 pi (1-pi)(r(x+) + r(x-))/eps and
-    d_m^2 l = -[(1-pi) x+ r(x+) + pi x- r(x-)]/eps^2 - (d_m l)^2.
-
-    With ``h_field`` = H, h is read as the offset h - H and l is returned as
-    "ell_rel" = l - ln(1 + e^{-2H}), computed without cancellation (y times it enters the
-    weights, and y reaches 1e30 in the fully free regime, LOCAL_ENTROPY.md section 14):
-    l - ln(1 + e^{-2h}) = ln(1 - Q), Q = (1 - pi_h) Phi(-x+) + pi_h Phi(-x-),
-    pi_h = 1/(1 + e^{2h}), through log1p where Q < 1/2, plus :func:`_softplus_shift`."""
-    offset = None
-    if h_field is not None:
-        offset, h = h, h_field + h
-    xp, xm = ((jd + m) / eps)[:, None], ((jd - m) / eps)[:, None]
-    log_keep = log_ndtr(xp)
-    log_odds = log_ndtr(xm) - log_keep - 2.0 * h[None, :]  # ln(flip / keep)
-    ell = log_keep + np.logaddexp(0.0, log_odds)
-    pi = special.expit(log_odds)
-    rp, rm = np.exp(_log_hazard(xp)), np.exp(_log_hazard(xm))
-    grad = ((1.0 - pi) * rp - pi * rm) / eps
-    out = {"pi": pi, "grad": grad}
-    if offset is None:
-        out["ell"] = ell
-    else:
-        pi_h = special.expit(-2.0 * h)[None, :]
-        q = (1.0 - pi_h) * special.ndtr(-xp) + pi_h * special.ndtr(-xm)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            excess = np.where(q < 0.5, np.log1p(-q),
-                              ell - np.logaddexp(0.0, -2.0 * h)[None, :])
-        out["ell_rel"] = excess + _softplus_shift(h_field, offset)[None, :]
-    if second:
-        out["d2_h"] = 4.0 * pi * (1.0 - pi)
-        out["d_hm"] = 2.0 * pi * (1.0 - pi) * (rp + rm) / eps
-        out["d2_m"] = -((1.0 - pi) * xp * rp + pi * xm * rm) / eps**2 - grad * grad
-    return out
 
 
 def _site(pt: _Point, d: float, jd: float, y: float, fixed_point: bool,
           replicon: bool = False) -> dict:
     """L and the tilted averages <pi>, <(pi - d)^2>, <(d_m l)^2>, <l> (module docstring);
     with ``replicon`` also <(d_h^2 l)^2>, <(d_m^2 l)^2>, <(d_h d_m l)^2> (LOCAL_ENTROPY.md
-    section 12). Also "L_rel" = L - y l_0 and "ell_rel" = <l> - l_0, l_0 = ln(1 + e^{-2H}),
-    for Sigma_ref = ... + L_rel - y ell_rel without the cancellation of y l_0."""
+    section 12; d_h^2 l = 4 pi (1-pi), d_h d_m l = 2 pi (1-pi)(r(x+) + r(x-))/eps,
+    d_m^2 l = -[(1-pi) x+ r(x+) + pi x- r(x-)]/eps^2 - (d_m l)^2). Also "L_rel" = L - y l_0
+    and "ell_rel" = <l> - l_0, l_0 = ln(1 + e^{-2H}), for Sigma_ref = ... + L_rel - y ell_rel
+    without the cancellation of y l_0 (y reaches 1e30 in the fully free regime, section 14).
+    The grid sums run in :mod:`theory._site_kernel`."""
     m, log_wm = _m_nodes(pt, d, jd, y, fixed_point)
     z, log_wz = _z_nodes(pt, y)
-    t = _ell_terms(m, np.sqrt(pt.q_hat) * z, jd, np.sqrt(pt.eps2), replicon, pt.h_field)
-    log_w = log_wm[:, None] + log_wz[None, :] + y * t["ell_rel"]
-    top = float(log_w.max())
-    w = np.exp(log_w - top)
-    total = float(w.sum())
-    log_g = top + np.log(total)
-    w /= total
-    pi, grad = t["pi"], t["grad"]
-    dev = pi - d
+    eps = float(np.sqrt(pt.eps2))
+    offset = np.sqrt(pt.q_hat) * z
+    xp, xm = (jd + m) / eps, (jd - m) / eps
+    sums = _site_sums(log_ndtr(xp), log_ndtr(xm), np.exp(_log_hazard(xp)),
+                      np.exp(_log_hazard(xm)), xp, xm, special.ndtr(-xp), special.ndtr(-xm),
+                      log_wm, pt.h_field + offset, _softplus_shift(pt.h_field, offset), log_wz,
+                      float(y), eps, float(d), replicon)
     ell0 = float(np.logaddexp(0.0, -2.0 * pt.h_field))
-    ell_rel = float(np.vdot(w, t["ell_rel"]))
-    out = {"L": log_g + y * ell0, "L_rel": log_g, "pi": float(np.vdot(w, pi)),
-           "var": float(np.vdot(w * dev, dev)), "grad2": float(np.vdot(w * grad, grad)),
-           "ell": ell0 + ell_rel, "ell_rel": ell_rel}
+    out = {"L": sums[LOG_NORM] + y * ell0, "L_rel": sums[LOG_NORM], "pi": sums[PI],
+           "var": sums[VAR], "grad2": sums[GRAD2], "ell": ell0 + sums[ELL_REL],
+           "ell_rel": sums[ELL_REL]}
     if replicon:
-        out.update(spin=float(np.vdot(w, t["d2_h"] ** 2)),
-                   field=float(np.vdot(w, t["d2_m"] ** 2)),
-                   cross=float(np.vdot(w, t["d_hm"] ** 2)))
+        out.update(spin=sums[SPIN], field=sums[FIELD], cross=sums[CROSS])
     return out
 
 
@@ -306,14 +282,18 @@ def _default_start(d: float, jd: float, y: float, fixed_point: bool) -> np.ndarr
 
 
 def _guarded(func):
-    """func with non-finite or out-of-range trial points mapped to a large residual (so that
-    Powell's method backs off instead of propagating NaN)."""
+    """func with non-finite or out-of-range trial points, and trial points where it cannot be
+    evaluated (a degenerate overlap, q1 = 0: ZeroDivisionError), mapped to a large residual
+    (so that the solvers back off instead of propagating NaN)."""
 
     def wrapped(x):
         if not np.all(np.isfinite(x)) or np.max(np.abs(x)) > 200.0:
             return np.full(len(x), 1e3)
         with np.errstate(all="ignore"):
-            r = func(x)
+            try:
+                r = func(x)
+            except (ZeroDivisionError, OverflowError):
+                return np.full(len(x), 1e3)
         return np.where(np.isfinite(r), r, 1e3)
 
     return wrapped
@@ -326,11 +306,14 @@ def _solve(func, x0: np.ndarray, maxfev: int = 300) -> tuple[np.ndarray, bool]:
     return sol.x, bool(np.all(np.isfinite(res)) and np.max(np.abs(res)) < _TOL)
 
 
+_FD_STEP = 1.5e-8  # sqrt(machine epsilon): the residuals are smooth to ~1e-15 (fixed quadrature)
+
+
 def _jacobian(func, x: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """Forward-difference Jacobian of func at x (r = func(x)), steps 1e-7 (1 + |x_i|)."""
+    """Forward-difference Jacobian of func at x (r = func(x)), steps _FD_STEP (1 + |x_i|)."""
     jac = np.empty((len(r), len(x)))
     for i in range(len(x)):
-        step = 1e-7 * (1.0 + abs(x[i]))
+        step = _FD_STEP * (1.0 + abs(x[i]))
         xs = x.copy()
         xs[i] += step
         jac[:, i] = (func(xs) - r) / step
@@ -338,13 +321,17 @@ def _jacobian(func, x: np.ndarray, r: np.ndarray) -> np.ndarray:
 
 
 def _newton(func, x0: np.ndarray, jac: np.ndarray | None = None, maxfev: int = 60,
-            fixed_rows: np.ndarray | None = None) -> tuple[np.ndarray, bool, np.ndarray]:
+            fixed_rows: np.ndarray | None = None, stiff: bool = False
+            ) -> tuple[np.ndarray, bool, np.ndarray]:
     """Newton's method with Broyden updates of the Jacobian (forward differences when none
     is given or when a step fails to reduce the residual), step halving, stop when every
-    residual is below _TOL / 100 (or a step fails to reduce it below _TOL). ``fixed_rows``:
-    exact trailing rows of the Jacobian (the linear arclength equation), kept as given.
-    Returns (x, converged to _TOL, the last Jacobian) - the Jacobian is reused by the
-    continuation in d, where it changes little from one point to the next."""
+    residual is below _TOL / 100 (or a step fails to reduce it below _TOL). ``stiff`` (the
+    arclength traces, whose approach to collapse has a nearly rank-2 Jacobian): a Broyden
+    step that fails, or reduces the residual by less than half, refreshes the Jacobian at
+    once, and steps are halved only along a fresh one. ``fixed_rows``: exact trailing rows
+    of the Jacobian (the linear arclength equation), kept as given. Returns (x, converged
+    to _TOL, the last Jacobian) - the Jacobian is reused by the continuation in d, where it
+    changes little from one point to the next."""
     func = _guarded(func)
     x = np.asarray(x0, dtype=float).copy()
     r = func(x)
@@ -360,7 +347,8 @@ def _newton(func, x0: np.ndarray, jac: np.ndarray | None = None, maxfev: int = 6
             dx = -np.linalg.solve(jac, r)
         except np.linalg.LinAlgError:
             dx = -np.linalg.lstsq(jac, r, rcond=None)[0]
-        for _ in range(1 if norm < _TOL else 6):  # below _TOL: at the noise floor, stop
+        # below _TOL: at the noise floor, stop
+        for _ in range(1 if norm < _TOL or (stiff and not fresh) else 6):
             r_new = func(x + dx)
             evals += 1
             if np.max(np.abs(r_new)) < norm:
@@ -372,10 +360,14 @@ def _newton(func, x0: np.ndarray, jac: np.ndarray | None = None, maxfev: int = 6
             jac, fresh = _jacobian(func, x, r), True
             evals += len(x)
             continue
+        stale = stiff and not fresh and np.max(np.abs(r_new)) > 0.5 * norm
         jac = jac + np.outer(r_new - r - jac @ dx, dx) / (dx @ dx)
-        if fixed_rows is not None:
-            jac[-len(fixed_rows):] = fixed_rows
         x, r, fresh = x + dx, r_new, False
+        if stale and np.max(np.abs(r)) > _TOL and evals + len(x) < maxfev:
+            jac, fresh = _jacobian(func, x, r), True
+            evals += len(x)
+        elif fixed_rows is not None:
+            jac[-len(fixed_rows):] = fixed_rows
     return x, bool(np.max(np.abs(r)) < _TOL), jac
 
 
@@ -548,7 +540,8 @@ def zero_complexity_saddle(d: float, jd: float,
     densest references that are still exponentially many (annealed count e^{0 N}), on the
     primary branch (:func:`theory.dense_clusters.zero_complexity_curve`: continuation in d
     from the small-d limiting solution). y* = 0 where Sigma_ref(0) <= 0 (J_D = 0 with a FP
-    reference); d = 1/2 exact (S = Sigma).
+    reference); d = 1/2 exact (S = Sigma). ValueError inside the gap of a gapped J_D where
+    only collapsed solutions exist (no saddle; S* = 0 by convention there).
     """
     from theory.dense_clusters import zero_complexity_curve
 
@@ -557,7 +550,11 @@ def zero_complexity_saddle(d: float, jd: float,
         return _half_distance(d, jd, np.inf, reference)
     if reference == "fixed_point" and complexity(jd) <= 0:
         return local_entropy_saddle(d, jd, 0.0, reference)
-    return zero_complexity_curve(np.array([d]), jd, reference).saddles[0]
+    sol = zero_complexity_curve(np.array([d]), jd, reference).saddles[0]
+    if sol is None:
+        raise ValueError(f"at d = {d}, jd = {jd} only collapsed RS solutions exist (inside the "
+                         "gap: S* = 0 by convention, LOCAL_ENTROPY.md section 11); no saddle")
+    return sol
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,115 @@
+r"""Compiled inner loop of the local-entropy site integral (:func:`theory.local_entropy._site`).
+
+On the product grid m_i x z_j (nodes with log weights ``log_wm``, ``log_wz``), with
+h_j = H + sqrt(q_hat) z_j, x+- = (J_D +- m)/eps, r = phi/Phi (the hazard):
+
+.. math:: \ell = \ln[\Phi(x_+) + e^{-2h}\Phi(x_-)],\quad
+          \pi = \frac{e^{-2h}\Phi(x_-)}{e^{\ell}},\quad
+          \partial_m\ell = \frac{(1-\pi)r(x_+) - \pi r(x_-)}{\epsilon},
+
+and the weight :math:`w_{ij} \propto e^{\ln w_m + \ln w_z + y(\ell - \ell_0)}`,
+:math:`\ell_0 = \ln(1 + e^{-2H})`. :math:`\ell - \ell_0` is formed without cancellation:
+:math:`\ln(1 - Q) + \ln(1 + e^{-2h}) - \ell_0`, Q = (1 - pi_h)Phi(-x+) + pi_h Phi(-x-),
+pi_h = 1/(1 + e^{2h}), through log1p where Q < 1/2 (the numpy version of these formulas
+and their derivation: theory/local_entropy.py, LOCAL_ENTROPY.md section 10). One pass stores
+the log weights and finds their maximum; the second accumulates the normalised averages.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+from numba import prange
+
+# indices of the returned sums
+LOG_NORM, PI, VAR, GRAD2, ELL_REL, SPIN, FIELD, CROSS = range(8)
+
+
+_NEGLIGIBLE = 50.0  # log weights this far below the largest are dropped (e^-50 = 2e-22)
+
+
+@numba.njit(cache=True)
+def _log1m(q):
+    """ln(1 - q): its Taylor series below 1e-4 (relative error < q^4/5), log1p above."""
+    if q < 1e-4:
+        return -q * (1.0 + q * (0.5 + q * (1.0 / 3.0 + 0.25 * q)))
+    return math.log1p(-q)
+
+
+@numba.njit(cache=True)
+def _ell_rel(i, odds, e, pi_h, soft, shift, log_keep, tail_p, tail_m):
+    """l - l_0 at one node from odds = ln(flip/keep), e = exp(-|odds|) (module docstring)."""
+    q = (1.0 - pi_h) * tail_p[i] + pi_h * tail_m[i]
+    if q < 0.5:
+        return _log1m(q) + shift
+    return log_keep[i] + math.log1p(e) + max(odds, 0.0) - soft + shift
+
+
+@numba.njit(cache=True, parallel=True)
+def _site_sums(log_keep, log_flip, rp, rm, xp, xm, tail_p, tail_m, log_wm,
+               h, shift, log_wz, y, eps, d, replicon):
+    n_m, n_z = log_keep.size, h.size
+    log_w = np.empty((n_z, n_m))
+    pis = np.empty((n_z, n_m))
+    ells = np.empty((n_z, n_m))
+    tops = np.full(n_z, -np.inf)
+    bad = np.zeros(n_z, dtype=np.bool_)
+    for j in prange(n_z):
+        pi_h = 1.0 / (1.0 + math.exp(2.0 * h[j]))
+        soft = math.log1p(math.exp(-2.0 * abs(h[j]))) + max(-2.0 * h[j], 0.0)
+        # l - l_0 <= shift[j] (ln(1 - Q) <= 0): a bound on every log weight of the row;
+        # the exact log weight at the node with the largest bound is a floor for the row's
+        # maximum, and nodes whose bound is _NEGLIGIBLE below it are not evaluated
+        base = log_wz[j] + y * shift[j]
+        first = int(np.argmax(log_wm))
+        odds = log_flip[first] - log_keep[first] - 2.0 * h[j]
+        e = math.exp(-abs(odds))
+        floor = log_wm[first] + log_wz[j] + y * _ell_rel(first, odds, e, pi_h, soft, shift[j],
+                                                         log_keep, tail_p, tail_m)
+        for i in range(n_m):
+            if log_wm[i] + base < floor - _NEGLIGIBLE:
+                log_w[j, i] = -np.inf
+                pis[j, i] = 0.0
+                ells[j, i] = 0.0
+                continue
+            odds = log_flip[i] - log_keep[i] - 2.0 * h[j]
+            e = math.exp(-abs(odds))
+            pi = 1.0 / (1.0 + e) if odds >= 0.0 else e / (1.0 + e)
+            ell = _ell_rel(i, odds, e, pi_h, soft, shift[j], log_keep, tail_p, tail_m)
+            lw = log_wm[i] + log_wz[j] + y * ell
+            bad[j] |= math.isnan(lw)
+            log_w[j, i] = lw
+            pis[j, i] = pi
+            ells[j, i] = ell
+            tops[j] = max(tops[j], lw)
+    if bad.any():
+        return np.full(8, np.nan)
+    top = tops.max()
+    partial = np.zeros((n_z, 8))
+    for j in prange(n_z):
+        acc = partial[j]
+        for i in range(n_m):
+            if log_w[j, i] < top - _NEGLIGIBLE:
+                continue
+            w = math.exp(log_w[j, i] - top)
+            pi = pis[j, i]
+            grad = ((1.0 - pi) * rp[i] - pi * rm[i]) / eps
+            acc[0] += w
+            acc[PI] += w * pi
+            acc[VAR] += w * (pi - d) * (pi - d)
+            acc[GRAD2] += w * grad * grad
+            acc[ELL_REL] += w * ells[j, i]
+            if replicon:
+                flip = pi * (1.0 - pi)
+                d2_m = -((1.0 - pi) * xp[i] * rp[i] + pi * xm[i] * rm[i]) / (eps * eps) \
+                    - grad * grad
+                acc[SPIN] += w * (4.0 * flip) ** 2
+                acc[FIELD] += w * d2_m * d2_m
+                acc[CROSS] += w * (2.0 * flip * (rp[i] + rm[i]) / eps) ** 2
+    out = partial.sum(axis=0)
+    total = out[0]
+    out[1:] /= total
+    out[LOG_NORM] = top + math.log(total)
+    return out
