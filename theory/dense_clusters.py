@@ -1,13 +1,15 @@
 r"""Dense clusters of fixed points: the zero-complexity local entropy S*(d) on all of (0, 1/2]
 and the critical self-coupling above which it has no gap (annealed over J, replica symmetric,
-zero reference complexity; derivation and caveats in theory/LOCAL_ENTROPY.md sections 10-13).
+zero reference complexity; derivation and caveats in theory/LOCAL_ENTROPY.md sections 10-16).
 
 :func:`zero_complexity_curve` follows the zero-complexity saddle point of
 :mod:`theory.local_entropy` in d by continuation: upwards from the small-d limiting solution
-(d = 1e-6, y* ~ Y/d) and downwards from d = 0.45 (started from the fixed-y saddle, then y*),
-and reports where each branch ends (spinodal: the continuation step shrinks to nothing) and
-whether the two meet. :func:`dense_cluster_threshold` is the smallest J_D for which S*(d) >= 0
-on all of (0, 1/2]; :func:`cluster_phase` classifies a J_D.
+(d = 1e-6, y* ~ Y/d) and both ways from d = 0.268 (started from the fixed-y saddle, then y*),
+and reports where each branch ends (spinodal: the continuation step shrinks to nothing; or
+collapse of the y replicas) and whether the two meet; S* at d is the largest S among the
+solutions there (S* = 0 where only collapsed ones exist). :func:`dense_cluster_threshold` is
+the smallest J_D for which S*(d) >= 0 on all of (0, 1/2]; :func:`cluster_phase` classifies a
+J_D.
 """
 
 from __future__ import annotations
@@ -167,10 +169,11 @@ def _solve_on_segment(jd, reference, a: np.ndarray, b: np.ndarray, log_d: float,
     guess = (1.0 - w) * a[1:] + w * b[1:]
     try:
         sol, x, _ = _zero_complexity_solve(float(np.exp(log_d)), jd, reference, guess)
-        return sol, x
     except RuntimeError:
         if depth == 3:
             raise
+    else:
+        return sol, x
     chord = b - a
     tangent = chord / np.linalg.norm(chord)
     pts, jac = [a], None

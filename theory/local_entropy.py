@@ -708,11 +708,13 @@ def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
     S* = Sigma - a p^2 + b p^4, error <= |b| p^6 < 3e-8 (a few ms per J_D; d = 1/2 gives
     Sigma exactly); below it the solvers (LOCAL_ENTROPY.md sections 11 and 14):
     J_D < 0.07, several branches: the first call traces them from d = 1e-6 to 0.49
-    (minutes), later calls reuse them; 0.07 <= J_D <= 0.65, one branch: natural
-    continuation in d from the small-d limit (first call about 1-3 s, later calls from the
-    nearest solved d, < 0.1 s when close); J_D > 0.65 (nu* = 1 above Phi^-1(3/4)):
-    continuation down from d = 0.268 to where S* = H_2(d) to 1e-9 relative (the fully
-    free limit, returned below; first call 5-50 s). A number
+    (2.5-4.6 s; 7-8 s for J_D = 0.05-0.052, LOCAL_ENTROPY.md section 16), later calls
+    reuse them (< 0.6 s); inside a gap, where only collapsed solutions exist, S* = 0
+    (section 11); 0.07 <= J_D <= 0.65, one branch: natural continuation in d from the
+    small-d limit (first call 0.2-1.3 s, later calls from the nearest solved d, < 0.3 s);
+    J_D > 0.65 (nu* = 1 above Phi^-1(3/4)): continuation down from d = 0.268 to where
+    S* = H_2(d) to 1e-9 relative (the fully free limit, returned below; first call
+    0.4-1.2 s). A number
     y >= 0 fixes y instead (y = 0: a typical reference; one saddle per element, any J_D).
     ``reference``: "fixed_point" (the reference must itself be a FP) or "free".
     """
