@@ -21,6 +21,8 @@ from theory.local_entropy import (
     _point,
     _site,
     _z_nodes,
+    _zero_complexity_jacobian,
+    _zero_complexity_residual,
     _zero_complexity_solve,
     densest_free_fraction,
     local_entropy,
@@ -258,6 +260,30 @@ def test_compiled_site_sums_match_numpy(d, jd, y, h_field, log_q_hat, logit_c, f
     got = _site(pt, d, jd, y, fixed_point, replicon=True)
     for key, value in want.items():
         assert got[key] == pytest.approx(value, rel=1e-11, abs=1e-300), key
+
+
+@pytest.mark.parametrize("log_d, x", [
+    (np.log(0.1), (0.8, np.log(0.3), -0.4, np.log(3.0))),
+    (np.log(0.02), (2.5, -1.6, 5.5, np.log(25.0))),     # nearly collapsed replicas
+    (np.log(1e-4), (4.6, -13.0, -8.0, np.log(2e3))),    # small-d regime
+])
+@pytest.mark.parametrize("fixed_point", [True, False])
+def test_analytic_jacobian_matches_central_differences(log_d, x, fixed_point):
+    """The 4 x 5 Jacobian of the zero-complexity residuals in (ln d, H, ln q_hat, logit c^2,
+    ln y), differentiated under the integral, against central differences (step 1e-6
+    (1 + |x_i|); their own error is ~1e-8 relative)."""
+    jd, big = 0.05, np.array([log_d, *x])
+
+    def residual(b):
+        return _zero_complexity_residual(b[1:], float(np.exp(b[0])), jd, fixed_point)
+
+    numeric = np.empty((4, 5))
+    for i in range(5):
+        step = np.zeros(5)
+        step[i] = 1e-6 * (1 + abs(big[i]))
+        numeric[:, i] = (residual(big + step) - residual(big - step)) / (2 * step[i])
+    exact = _zero_complexity_jacobian(big[1:], float(np.exp(log_d)), jd, fixed_point)
+    np.testing.assert_allclose(exact, numeric, rtol=0, atol=1e-6 * np.abs(numeric).max())
 
 
 def test_derivatives_of_the_site_log_term():

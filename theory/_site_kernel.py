@@ -113,3 +113,85 @@ def _site_sums(log_keep, log_flip, rp, rm, xp, xm, tail_p, tail_m, log_wm,
     out[1:] /= total
     out[LOG_NORM] = top + math.log(total)
     return out
+
+
+# per-parameter blocks of _site_jacobian_sums: <d ln W>, <d pi>, <d (pi-d)^2>, <d g^2>, <d l>,
+# <pi d ln W>, <(pi-d)^2 d ln W>, <g^2 d ln W>, <l d ln W>
+_BLOCK = 9
+
+
+@numba.njit(cache=True, parallel=True)
+def _site_jacobian_sums(log_keep, log_flip, rp, rm, xp, xm, tail_p, tail_m, log_wm,
+                        h, shift, log_wz, y, eps, d, dm, dref, dh, deps, dell0):
+    r"""The averages of _site_sums (log norm, pi, var, grad2, ell_rel) and, for each parameter
+    k (rows of dm, dref, dh and entries of deps, dell0; the last one is ln y), the blocks
+    needed for their derivatives: with per-node derivatives at fixed (t = m/sqrt(q1), z)
+
+        d l = -2 pi dh + g dm + l_eps deps + dell0,   d pi = pi_h dh + pi_m dm + pi_eps deps,
+        d g = g_h dh + g_m dm + g_eps deps,   d ln W = y d l + dref (+ y l for ln y),
+
+    l_eps = -[(1-pi) x+ r+ + pi x- r-]/eps, pi_h = -2 pi(1-pi), pi_m = -pi(1-pi)(r+ + r-)/eps,
+    pi_eps = pi(1-pi)(x+ r+ - x- r-)/eps, g_h = 2 pi(1-pi)(r+ + r-)/eps,
+    g_m = l_eps/eps - g^2, g_eps = -g/eps + [-pi_eps (r+ + r-) + (1-pi) r+ (x+ + r+) x+/eps
+    - pi r- (x- + r-) x-/eps]/eps (r' = -r (x + r))."""
+    n_m, n_z, n_k = log_keep.size, h.size, deps.size
+    log_w = np.empty((n_z, n_m))
+    tops = np.full(n_z, -np.inf)
+    for j in prange(n_z):
+        pi_h = 1.0 / (1.0 + math.exp(2.0 * h[j]))
+        soft = math.log1p(math.exp(-2.0 * abs(h[j]))) + max(-2.0 * h[j], 0.0)
+        for i in range(n_m):
+            odds = log_flip[i] - log_keep[i] - 2.0 * h[j]
+            e = math.exp(-abs(odds))
+            ell = _ell_rel(i, odds, e, pi_h, soft, shift[j], log_keep, tail_p, tail_m)
+            log_w[j, i] = log_wm[i] + log_wz[j] + y * ell
+            tops[j] = max(tops[j], log_w[j, i])
+    top = tops.max()
+    partial = np.zeros((n_z, 5 + _BLOCK * n_k))
+    for j in prange(n_z):
+        acc = partial[j]
+        pi_h = 1.0 / (1.0 + math.exp(2.0 * h[j]))
+        soft = math.log1p(math.exp(-2.0 * abs(h[j]))) + max(-2.0 * h[j], 0.0)
+        for i in range(n_m):
+            if log_w[j, i] < top - _NEGLIGIBLE:
+                continue
+            w = math.exp(log_w[j, i] - top)
+            odds = log_flip[i] - log_keep[i] - 2.0 * h[j]
+            e = math.exp(-abs(odds))
+            pi = 1.0 / (1.0 + e) if odds >= 0.0 else e / (1.0 + e)
+            ell = _ell_rel(i, odds, e, pi_h, soft, shift[j], log_keep, tail_p, tail_m)
+            flip = pi * (1.0 - pi)
+            rs = rp[i] + rm[i]
+            g = ((1.0 - pi) * rp[i] - pi * rm[i]) / eps
+            l_eps = -((1.0 - pi) * xp[i] * rp[i] + pi * xm[i] * rm[i]) / eps
+            pi_dh, pi_dm = -2.0 * flip, -flip * rs / eps
+            pi_de = flip * (xp[i] * rp[i] - xm[i] * rm[i]) / eps
+            g_dh, g_dm = 2.0 * flip * rs / eps, l_eps / eps - g * g
+            g_de = (-g + (-pi_de * rs + (1.0 - pi) * rp[i] * (xp[i] + rp[i]) * xp[i] / eps
+                          - pi * rm[i] * (xm[i] + rm[i]) * xm[i] / eps)) / eps
+            dev2 = (pi - d) * (pi - d)
+            acc[0] += w
+            acc[1] += w * pi
+            acc[2] += w * dev2
+            acc[3] += w * g * g
+            acc[4] += w * ell
+            for k in range(n_k):
+                d_ell = -2.0 * pi * dh[k, j] + g * dm[k, i] + l_eps * deps[k] + dell0[k]
+                d_pi = pi_dh * dh[k, j] + pi_dm * dm[k, i] + pi_de * deps[k]
+                d_g = g_dh * dh[k, j] + g_dm * dm[k, i] + g_de * deps[k]
+                d_lw = y * d_ell + dref[k, i] + (y * ell if k == n_k - 1 else 0.0)
+                b = 5 + _BLOCK * k
+                acc[b] += w * d_lw
+                acc[b + 1] += w * d_pi
+                acc[b + 2] += w * 2.0 * (pi - d) * d_pi
+                acc[b + 3] += w * 2.0 * g * d_g
+                acc[b + 4] += w * d_ell
+                acc[b + 5] += w * pi * d_lw
+                acc[b + 6] += w * dev2 * d_lw
+                acc[b + 7] += w * g * g * d_lw
+                acc[b + 8] += w * ell * d_lw
+    out = partial.sum(axis=0)
+    total = out[0]
+    out[1:] /= total
+    out[0] = top + math.log(total)
+    return out

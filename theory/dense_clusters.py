@@ -33,6 +33,7 @@ from theory.local_entropy import (
     _newton,
     _result,
     _to_x,
+    _zero_complexity_jacobian,
     _zero_complexity_residual,
     _zero_complexity_solve,
     local_entropy_saddle,
@@ -65,10 +66,11 @@ class _Trace:
 
 
 def _arc_solve(jd, reference, pred, tangent, jac=None, fallback=True):
-    """Solve the 4 equations plus tangent . (X - pred) = 0 (5 unknowns): Newton with
-    Broyden updates from the previous point's Jacobian ``jac`` (4 x 5, or None), Powell's
-    hybrid method if that fails and ``fallback``. Returns (X, converged, 4 x 5 Jacobian or
-    None, number of residual evaluations)."""
+    """Solve the 4 equations plus tangent . (X - pred) = 0 (5 unknowns): Newton with the
+    exact Jacobian (:func:`theory.local_entropy._zero_complexity_jacobian`) at every iterate,
+    the previous point's ``jac`` (4 x 5, or None) for the first step, Powell's hybrid
+    method if that fails and ``fallback``. Returns (X, converged, 4 x 5 Jacobian or None,
+    number of residual evaluations, a Jacobian counted as 2)."""
     fixed_point = reference == "fixed_point"
     evals = [0]
 
@@ -77,8 +79,12 @@ def _arc_solve(jd, reference, pred, tangent, jac=None, fallback=True):
         r = _zero_complexity_residual(big[1:], float(np.exp(big[0])), jd, fixed_point)
         return np.append(r, tangent @ (big - pred))
 
+    def jacobian(big):
+        return np.vstack([_zero_complexity_jacobian(big[1:], float(np.exp(big[0])), jd,
+                                                    fixed_point), tangent])
+
     full = None if jac is None else np.vstack([jac, tangent])
-    x, ok, full = _newton(func, pred, full, maxfev=40, fixed_rows=tangent[None, :],
+    x, ok, full = _newton(func, jacobian, pred, full, maxfev=40, fixed_rows=tangent[None, :],
                           stiff=True)
     if not ok and fallback:
         guarded = _guarded(func)
@@ -580,7 +586,7 @@ def cluster_phase(jd: float, reference: str = "fixed_point") -> ClusterPhase:
     interpolated (linearly in ln d) between trace points, a few percent in d. Below d = 1e-6
     the small-d limit :math:`S^* = d\ln(\nu^*/d) + d > 0` holds (LOCAL_ENTROPY.md section
     10). Approximations: annealed over J, replica symmetric, zero reference complexity,
-    collapsed solutions (1 - q1 < 1e-3 (1 - p^2)) counted as S* = 0. 2-10 s per J_D.
+    collapsed solutions (1 - q1 < 1e-3 (1 - p^2)) counted as S* = 0. 2-4 s per J_D.
     """
     structure = branch_structure(jd, reference)
     gaps = _gaps(structure)
@@ -626,7 +632,7 @@ def dense_cluster_threshold(bracket: tuple[float, float] = (0.045, 0.0956), xtol
     Approximations: annealed over J, replica symmetric among the y replicas (stability:
     :func:`theory.local_entropy.replicon_eigenvalue`), zero reference complexity, the branch
     rule of LOCAL_ENTROPY.md section 11 and collapsed solutions (q1 -> 1) counted as S* = 0.
-    2-10 s per evaluated J_D (each traces the branches from d = 1e-6 to 0.49).
+    2-4 s per evaluated J_D (each traces the branches from d = 1e-6 to 0.49).
     """
     lo, hi = (float(b) for b in bracket)
     if not JD_TRACE_RANGE[0] <= lo < hi <= JD_TRACE_RANGE[1]:

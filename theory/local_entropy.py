@@ -50,7 +50,18 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize, special
 
-from theory._site_kernel import CROSS, ELL_REL, FIELD, GRAD2, LOG_NORM, PI, SPIN, VAR, _site_sums
+from theory._site_kernel import (
+    CROSS,
+    ELL_REL,
+    FIELD,
+    GRAD2,
+    LOG_NORM,
+    PI,
+    SPIN,
+    VAR,
+    _site_jacobian_sums,
+    _site_sums,
+)
 from theory.counting import binary_entropy, complexity, free_fraction
 from theory.gaussian import _geometric_offsets, log_ndtr, panel_rule
 from theory.validation import real_array
@@ -219,6 +230,66 @@ def _site(pt: _Point, d: float, jd: float, y: float, fixed_point: bool,
     return out
 
 
+def _zero_complexity_jacobian(x: np.ndarray, d: float, jd: float, fixed_point: bool
+                              ) -> np.ndarray:
+    r"""Analytic 4 x 5 Jacobian of the zero-complexity residuals (:func:`_equations` and
+    Sigma_ref) with respect to (ln d, H, ln q_hat, logit c^2, ln y), on the quadrature grid of
+    :func:`_site`: every average is differentiated at fixed t = m/sqrt(q1) and z (so the
+    Gaussian measures do not move), d<f> = <df> + <f d ln W> - <f><d ln W>, W the tilted
+    weight; per-node derivatives in :func:`theory._site_kernel._site_jacobian_sums`. The
+    parameters act through p = 1 - 2d, c^2 = 4d(1-d) sigma(v), eps^2 = 4d(1-d) sigma(-v),
+    q1 = p^2 + c^2, h = H + sqrt(q_hat) z, l_0(H) and the reference factor
+    Phi(a), a = (J_D sqrt(q1) + p t)/c."""
+    y = float(np.exp(x[3]))
+    pt = _point(d, *x[:3])
+    m, log_wm = _m_nodes(pt, d, jd, y, fixed_point)
+    z, log_wz = _z_nodes(pt, y)
+    eps, c2 = float(np.sqrt(pt.eps2)), pt.c2
+    p, span = 1.0 - 2.0 * d, 4.0 * d * (1.0 - d)
+    q1 = p * p + c2
+    sig_c, sig_e = c2 / span, pt.eps2 / span
+    # derivatives of (p, c^2, eps^2, q1) along (ln d, H, ln q_hat, logit c^2, ln y)
+    dp = np.array([-2.0 * d, 0.0, 0.0, 0.0, 0.0])
+    dc2 = np.array([4.0 * p * d * sig_c, 0.0, 0.0, c2 * sig_e, 0.0])
+    deps2 = np.array([4.0 * p * d * sig_e, 0.0, 0.0, -c2 * sig_e, 0.0])
+    dq1 = 2.0 * p * dp + dc2
+    dm = m[None, :] / (2.0 * q1) * dq1[:, None]
+    if fixed_point:
+        c, t = np.sqrt(c2), m / np.sqrt(q1)
+        a = (jd * np.sqrt(q1) + p * t) / c
+        dref = np.exp(_log_hazard(a))[None, :] * (
+            jd / (2.0 * np.sqrt(q1) * c) * dq1[:, None] + t[None, :] / c * dp[:, None]
+            - a[None, :] / (2.0 * c2) * dc2[:, None])
+    else:
+        dref = np.zeros((5, m.size))
+    offset = np.sqrt(pt.q_hat) * z
+    dh = np.zeros((5, z.size))
+    dh[1], dh[2] = 1.0, 0.5 * offset
+    dell0 = np.array([0.0, 2.0 * float(special.expit(-2.0 * pt.h_field)), 0.0, 0.0, 0.0])
+    xp, xm = (jd + m) / eps, (jd - m) / eps
+    s = _site_jacobian_sums(log_ndtr(xp), log_ndtr(xm), np.exp(_log_hazard(xp)),
+                            np.exp(_log_hazard(xm)), xp, xm, special.ndtr(-xp),
+                            special.ndtr(-xm), log_wm, pt.h_field + offset,
+                            _softplus_shift(pt.h_field, offset), log_wz, y, eps, float(d),
+                            dm, dref, dh, deps2 / (2.0 * eps), dell0)
+    pi, var, grad2, ell = s[1:5]
+    blocks = s[5:].reshape(5, 9)
+    d_lw = blocks[:, 0]
+    d_pi = blocks[:, 1] + blocks[:, 5] - pi * d_lw
+    d_var = blocks[:, 2] + blocks[:, 6] - var * d_lw
+    d_var[0] -= 2.0 * (pi - d) * d  # the explicit d in (pi - d)^2
+    d_grad2 = blocks[:, 3] + blocks[:, 7] - grad2 * d_lw
+    d_ell = blocks[:, 4] + blocks[:, 8] - ell * d_lw
+    unit = np.eye(5)
+    tilt = 0.5 * y * y * pt.q_hat
+    return np.array([
+        d_pi / pi - unit[0],
+        d_var / var - dc2 / c2,
+        d_grad2 / grad2 - unit[2],
+        tilt * (4.0 * d * d + c2) * (2.0 * unit[4] + unit[2])
+        + tilt * (8.0 * d * d * unit[0] + dc2) + d_lw - y * d_ell - y * ell * unit[4]])
+
+
 def _log_site_integral(p_hat, q_hat, q1, d, jd, y, reference="fixed_point") -> float:
     r"""ln G = ln E_{m,z} F^y of the original formulation (LOCAL_ENTROPY.md section 4),
     F = e^{h}Phi((J+m)/eps) + e^{-h}Phi((J-m)/eps), h = p_hat + sqrt(q_hat) z, evaluated
@@ -306,39 +377,30 @@ def _solve(func, x0: np.ndarray, maxfev: int = 300) -> tuple[np.ndarray, bool]:
     return sol.x, bool(np.all(np.isfinite(res)) and np.max(np.abs(res)) < _TOL)
 
 
-_FD_STEP = 1.5e-8  # sqrt(machine epsilon): the residuals are smooth to ~1e-15 (fixed quadrature)
-
-
-def _jacobian(func, x: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """Forward-difference Jacobian of func at x (r = func(x)), steps _FD_STEP (1 + |x_i|)."""
-    jac = np.empty((len(r), len(x)))
-    for i in range(len(x)):
-        step = _FD_STEP * (1.0 + abs(x[i]))
-        xs = x.copy()
-        xs[i] += step
-        jac[:, i] = (func(xs) - r) / step
-    return jac
-
-
-def _newton(func, x0: np.ndarray, jac: np.ndarray | None = None, maxfev: int = 60,
+def _newton(func, jacobian, x0: np.ndarray, jac: np.ndarray | None = None, maxfev: int = 60,
             fixed_rows: np.ndarray | None = None, stiff: bool = False
             ) -> tuple[np.ndarray, bool, np.ndarray]:
-    """Newton's method with Broyden updates of the Jacobian (forward differences when none
-    is given or when a step fails to reduce the residual), step halving, stop when every
-    residual is below _TOL / 100 (or a step fails to reduce it below _TOL). ``stiff`` (the
-    arclength traces, whose approach to collapse has a nearly rank-2 Jacobian): a Broyden
-    step that fails, or reduces the residual by less than half, refreshes the Jacobian at
-    once, and steps are halved only along a fresh one. ``fixed_rows``: exact trailing rows
-    of the Jacobian (the linear arclength equation), kept as given. Returns (x, converged
-    to _TOL, the last Jacobian) - the Jacobian is reused by the continuation in d, where it
-    changes little from one point to the next."""
+    """Newton's method with Broyden updates between exact Jacobians (``jacobian(x)``,
+    counted as 2 evaluations of func), taken when none is given and when a step fails to
+    reduce the residual; with ``stiff`` at every iterate (Newton proper: the arclength
+    traces, whose approach to collapse has a nearly rank-2 Jacobian, LOCAL_ENTROPY.md
+    section 11), the given Jacobian only for the first step. Step halving along a fresh
+    Jacobian; stop when every residual is below _TOL / 100 (or a step fails to reduce it
+    below _TOL). ``fixed_rows``: exact trailing rows of the Jacobian (the linear arclength
+    equation), kept through Broyden updates. Returns (x, converged to _TOL, the last
+    Jacobian) - the Jacobian is reused by the continuation in d, where it changes little
+    from one point to the next."""
     func = _guarded(func)
     x = np.asarray(x0, dtype=float).copy()
     r = func(x)
     evals, fresh = 1, False
+
+    def exact(x):
+        with np.errstate(all="ignore"):
+            return jacobian(x)
+
     if jac is None:
-        jac, fresh = _jacobian(func, x, r), True
-        evals += len(x)
+        jac, evals, fresh = exact(x), evals + 2, True
     while evals < maxfev:
         norm = np.max(np.abs(r))
         if norm < 1e-2 * _TOL:
@@ -347,8 +409,10 @@ def _newton(func, x0: np.ndarray, jac: np.ndarray | None = None, maxfev: int = 6
             dx = -np.linalg.solve(jac, r)
         except np.linalg.LinAlgError:
             dx = -np.linalg.lstsq(jac, r, rcond=None)[0]
+        if not np.all(np.isfinite(dx)):
+            break
         # below _TOL: at the noise floor, stop
-        for _ in range(1 if norm < _TOL or (stiff and not fresh) else 6):
+        for _ in range(6 if fresh and norm >= _TOL else 1):
             r_new = func(x + dx)
             evals += 1
             if np.max(np.abs(r_new)) < norm:
@@ -357,15 +421,12 @@ def _newton(func, x0: np.ndarray, jac: np.ndarray | None = None, maxfev: int = 6
         else:
             if norm < _TOL or fresh:
                 break
-            jac, fresh = _jacobian(func, x, r), True
-            evals += len(x)
+            jac, evals, fresh = exact(x), evals + 2, True
             continue
-        stale = stiff and not fresh and np.max(np.abs(r_new)) > 0.5 * norm
         jac = jac + np.outer(r_new - r - jac @ dx, dx) / (dx @ dx)
         x, r, fresh = x + dx, r_new, False
-        if stale and np.max(np.abs(r)) > _TOL and evals + len(x) < maxfev:
-            jac, fresh = _jacobian(func, x, r), True
-            evals += len(x)
+        if stiff and np.max(np.abs(r)) > _TOL and evals + 2 < maxfev:
+            jac, evals, fresh = exact(x), evals + 2, True
         elif fixed_rows is not None:
             jac[-len(fixed_rows):] = fixed_rows
     return x, bool(np.max(np.abs(r)) < _TOL), jac
@@ -525,7 +586,10 @@ def _zero_complexity_solve(d, jd, reference, x0, jac=None, fallback: bool = True
     def func(t):
         return _zero_complexity_residual(t, d, jd, fixed_point)
 
-    x, ok, jac = _newton(func, x0, jac, maxfev=60 if fallback else 30)
+    def jacobian(t):
+        return _zero_complexity_jacobian(t, d, jd, fixed_point)[:, 1:]
+
+    x, ok, jac = _newton(func, jacobian, x0, jac, maxfev=60 if fallback else 30)
     if not ok and fallback:
         x, ok = _solve(func, x0, 80)
         jac = None
@@ -708,13 +772,13 @@ def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
     S* = Sigma - a p^2 + b p^4, error <= |b| p^6 < 3e-8 (a few ms per J_D; d = 1/2 gives
     Sigma exactly); below it the solvers (LOCAL_ENTROPY.md sections 11 and 14):
     J_D < 0.07, several branches: the first call traces them from d = 1e-6 to 0.49
-    (2.5-4.6 s; 7-8 s for J_D = 0.05-0.052, LOCAL_ENTROPY.md section 16), later calls
-    reuse them (< 0.6 s); inside a gap, where only collapsed solutions exist, S* = 0
+    (1.8-2.6 s; ~4 s at J_D = 0.05-0.052, LOCAL_ENTROPY.md section 16), later calls
+    reuse them (< 0.3 s); inside a gap, where only collapsed solutions exist, S* = 0
     (section 11); 0.07 <= J_D <= 0.65, one branch: natural continuation in d from the
-    small-d limit (first call 0.2-1.3 s, later calls from the nearest solved d, < 0.3 s);
+    small-d limit (first call 0.2-0.9 s, later calls from the nearest solved d, < 0.3 s);
     J_D > 0.65 (nu* = 1 above Phi^-1(3/4)): continuation down from d = 0.268 to where
     S* = H_2(d) to 1e-9 relative (the fully free limit, returned below; first call
-    0.4-1.2 s). A number
+    0.4-1.1 s). A number
     y >= 0 fixes y instead (y = 0: a typical reference; one saddle per element, any J_D).
     ``reference``: "fixed_point" (the reference must itself be a FP) or "free".
     """
