@@ -10,9 +10,10 @@ h_j = H + sqrt(q_hat) z_j, x+- = (J_D +- m)/eps, r = phi/Phi (the hazard):
 and the weight :math:`w_{ij} \propto e^{\ln w_m + \ln w_z + y(\ell - \ell_0)}`,
 :math:`\ell_0 = \ln(1 + e^{-2H})`. :math:`\ell - \ell_0` is formed without cancellation:
 :math:`\ln(1 - Q) + \ln(1 + e^{-2h}) - \ell_0`, Q = (1 - pi_h)Phi(-x+) + pi_h Phi(-x-),
-pi_h = 1/(1 + e^{2h}), through log1p where Q < 1/2 (the numpy version of these formulas
-and their derivation: theory/local_entropy.py, LOCAL_ENTROPY.md section 10). One pass stores
-the log weights and finds their maximum; the second accumulates the normalised averages.
+pi_h = 1/(1 + e^{2h}), through log1p where Q < 1/2 (derivation: LOCAL_ENTROPY.md section
+10). :func:`_tilted_terms` stores the log weights, pi and l - l_0 of every node and finds the
+largest log weight; :func:`_site_sums` accumulates the normalised averages from them and
+:func:`_site_jacobian_sums` also the blocks of their derivatives.
 """
 
 from __future__ import annotations
@@ -48,14 +49,17 @@ def _ell_rel(i, odds, e, pi_h, soft, shift, log_keep, tail_p, tail_m):
 
 
 @numba.njit(cache=True, parallel=True)
-def _site_sums(log_keep, log_flip, rp, rm, xp, xm, tail_p, tail_m, log_wm,
-               h, shift, log_wz, y, eps, d, replicon):
+def _tilted_terms(log_keep, log_flip, tail_p, tail_m, log_wm, h, shift, log_wz, y):
+    """Per node (z_j, m_i): the log weight ln w_m + ln w_z + y (l - l_0), pi and l - l_0
+    (zeros and -inf for the nodes skipped as negligible), and the largest log weight (NaN if
+    any log weight is NaN)."""
     n_m, n_z = log_keep.size, h.size
     log_w = np.empty((n_z, n_m))
-    pis = np.empty((n_z, n_m))
-    ells = np.empty((n_z, n_m))
+    pis = np.zeros((n_z, n_m))
+    ells = np.zeros((n_z, n_m))
     tops = np.full(n_z, -np.inf)
     bad = np.zeros(n_z, dtype=np.bool_)
+    first = int(np.argmax(log_wm))
     for j in prange(n_z):
         pi_h = 1.0 / (1.0 + math.exp(2.0 * h[j]))
         soft = math.log1p(math.exp(-2.0 * abs(h[j]))) + max(-2.0 * h[j], 0.0)
@@ -63,7 +67,6 @@ def _site_sums(log_keep, log_flip, rp, rm, xp, xm, tail_p, tail_m, log_wm,
         # the exact log weight at the node with the largest bound is a floor for the row's
         # maximum, and nodes whose bound is _NEGLIGIBLE below it are not evaluated
         base = log_wz[j] + y * shift[j]
-        first = int(np.argmax(log_wm))
         odds = log_flip[first] - log_keep[first] - 2.0 * h[j]
         e = math.exp(-abs(odds))
         floor = log_wm[first] + log_wz[j] + y * _ell_rel(first, odds, e, pi_h, soft, shift[j],
@@ -71,22 +74,37 @@ def _site_sums(log_keep, log_flip, rp, rm, xp, xm, tail_p, tail_m, log_wm,
         for i in range(n_m):
             if log_wm[i] + base < floor - _NEGLIGIBLE:
                 log_w[j, i] = -np.inf
-                pis[j, i] = 0.0
-                ells[j, i] = 0.0
                 continue
             odds = log_flip[i] - log_keep[i] - 2.0 * h[j]
             e = math.exp(-abs(odds))
-            pi = 1.0 / (1.0 + e) if odds >= 0.0 else e / (1.0 + e)
             ell = _ell_rel(i, odds, e, pi_h, soft, shift[j], log_keep, tail_p, tail_m)
             lw = log_wm[i] + log_wz[j] + y * ell
             bad[j] |= math.isnan(lw)
             log_w[j, i] = lw
-            pis[j, i] = pi
+            pis[j, i] = 1.0 / (1.0 + e) if odds >= 0.0 else e / (1.0 + e)
             ells[j, i] = ell
             tops[j] = max(tops[j], lw)
-    if bad.any():
+    return log_w, pis, ells, np.nan if bad.any() else tops.max()
+
+
+@numba.njit(cache=True)
+def _normalised(partial, top):
+    """Row sums of ``partial`` (column 0: the weights, the others: weighted terms) as
+    averages, column 0 replaced by the log norm top + ln(sum of weights)."""
+    out = partial.sum(axis=0)
+    total = out[0]
+    out[1:] /= total
+    out[LOG_NORM] = top + math.log(total)
+    return out
+
+
+@numba.njit(cache=True, parallel=True)
+def _site_sums(log_w, pis, ells, top, rp, rm, xp, xm, eps, d, replicon):
+    """log norm and the averages <pi>, <(pi-d)^2>, <(d_m l)^2>, <l - l_0> (and with
+    ``replicon`` <(d_h^2 l)^2>, <(d_m^2 l)^2>, <(d_h d_m l)^2>) from :func:`_tilted_terms`."""
+    if math.isnan(top):
         return np.full(8, np.nan)
-    top = tops.max()
+    n_z, n_m = log_w.shape
     partial = np.zeros((n_z, 8))
     for j in prange(n_z):
         acc = partial[j]
@@ -108,11 +126,7 @@ def _site_sums(log_keep, log_flip, rp, rm, xp, xm, tail_p, tail_m, log_wm,
                 acc[SPIN] += w * (4.0 * flip) ** 2
                 acc[FIELD] += w * d2_m * d2_m
                 acc[CROSS] += w * (2.0 * flip * (rp[i] + rm[i]) / eps) ** 2
-    out = partial.sum(axis=0)
-    total = out[0]
-    out[1:] /= total
-    out[LOG_NORM] = top + math.log(total)
-    return out
+    return _normalised(partial, top)
 
 
 # per-parameter blocks of _site_jacobian_sums: <d ln W>, <d pi>, <d (pi-d)^2>, <d g^2>, <d l>,
@@ -121,8 +135,8 @@ _BLOCK = 9
 
 
 @numba.njit(cache=True, parallel=True)
-def _site_jacobian_sums(log_keep, log_flip, rp, rm, xp, xm, tail_p, tail_m, log_wm,
-                        h, shift, log_wz, y, eps, d, dm, dref, dh, deps, dell0):
+def _site_jacobian_sums(log_w, pis, ells, top, rp, rm, xp, xm, eps, d, y, dm, dref, dh, deps,
+                        dell0):
     r"""The averages of _site_sums (log norm, pi, var, grad2, ell_rel) and, for each parameter
     k (rows of dm, dref, dh and entries of deps, dell0; the last one is ln y), the blocks
     needed for their derivatives: with per-node derivatives at fixed (t = m/sqrt(q1), z)
@@ -134,32 +148,18 @@ def _site_jacobian_sums(log_keep, log_flip, rp, rm, xp, xm, tail_p, tail_m, log_
     pi_eps = pi(1-pi)(x+ r+ - x- r-)/eps, g_h = 2 pi(1-pi)(r+ + r-)/eps,
     g_m = l_eps/eps - g^2, g_eps = -g/eps + [-pi_eps (r+ + r-) + (1-pi) r+ (x+ + r+) x+/eps
     - pi r- (x- + r-) x-/eps]/eps (r' = -r (x + r))."""
-    n_m, n_z, n_k = log_keep.size, h.size, deps.size
-    log_w = np.empty((n_z, n_m))
-    tops = np.full(n_z, -np.inf)
-    for j in prange(n_z):
-        pi_h = 1.0 / (1.0 + math.exp(2.0 * h[j]))
-        soft = math.log1p(math.exp(-2.0 * abs(h[j]))) + max(-2.0 * h[j], 0.0)
-        for i in range(n_m):
-            odds = log_flip[i] - log_keep[i] - 2.0 * h[j]
-            e = math.exp(-abs(odds))
-            ell = _ell_rel(i, odds, e, pi_h, soft, shift[j], log_keep, tail_p, tail_m)
-            log_w[j, i] = log_wm[i] + log_wz[j] + y * ell
-            tops[j] = max(tops[j], log_w[j, i])
-    top = tops.max()
+    n_z, n_m = log_w.shape
+    n_k = deps.size
+    if math.isnan(top):
+        return np.full(5 + _BLOCK * n_k, np.nan)
     partial = np.zeros((n_z, 5 + _BLOCK * n_k))
     for j in prange(n_z):
         acc = partial[j]
-        pi_h = 1.0 / (1.0 + math.exp(2.0 * h[j]))
-        soft = math.log1p(math.exp(-2.0 * abs(h[j]))) + max(-2.0 * h[j], 0.0)
         for i in range(n_m):
             if log_w[j, i] < top - _NEGLIGIBLE:
                 continue
             w = math.exp(log_w[j, i] - top)
-            odds = log_flip[i] - log_keep[i] - 2.0 * h[j]
-            e = math.exp(-abs(odds))
-            pi = 1.0 / (1.0 + e) if odds >= 0.0 else e / (1.0 + e)
-            ell = _ell_rel(i, odds, e, pi_h, soft, shift[j], log_keep, tail_p, tail_m)
+            pi, ell = pis[j, i], ells[j, i]
             flip = pi * (1.0 - pi)
             rs = rp[i] + rm[i]
             g = ((1.0 - pi) * rp[i] - pi * rm[i]) / eps
@@ -190,8 +190,4 @@ def _site_jacobian_sums(log_keep, log_flip, rp, rm, xp, xm, tail_p, tail_m, log_
                 acc[b + 6] += w * dev2 * d_lw
                 acc[b + 7] += w * g * g * d_lw
                 acc[b + 8] += w * ell * d_lw
-    out = partial.sum(axis=0)
-    total = out[0]
-    out[1:] /= total
-    out[0] = top + math.log(total)
-    return out
+    return _normalised(partial, top)

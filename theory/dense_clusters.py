@@ -69,13 +69,10 @@ def _arc_solve(jd, reference, pred, tangent, jac=None, fallback=True):
     """Solve the 4 equations plus tangent . (X - pred) = 0 (5 unknowns): Newton with the
     exact Jacobian (:func:`theory.local_entropy._zero_complexity_jacobian`) at every iterate,
     the previous point's ``jac`` (4 x 5, or None) for the first step, Powell's hybrid
-    method if that fails and ``fallback``. Returns (X, converged, 4 x 5 Jacobian or None,
-    number of residual evaluations, a Jacobian counted as 2)."""
+    method if that fails and ``fallback``. Returns (X, converged, 4 x 5 Jacobian or None)."""
     fixed_point = reference == "fixed_point"
-    evals = [0]
 
     def func(big):
-        evals[0] += 1
         r = _zero_complexity_residual(big[1:], float(np.exp(big[0])), jd, fixed_point)
         return np.append(r, tangent @ (big - pred))
 
@@ -91,7 +88,7 @@ def _arc_solve(jd, reference, pred, tangent, jac=None, fallback=True):
         sol = optimize.root(guarded, pred, method="hybr",
                             options={"xtol": 1e-12, "maxfev": 200})
         x, ok, full = sol.x, bool(np.max(np.abs(guarded(sol.x))) < 1e-9), None
-    return x, ok and x[0] < np.log(0.5), (None if full is None else full[:4]), evals[0]
+    return x, ok and x[0] < np.log(0.5), (None if full is None else full[:4])
 
 
 def _predict(pts: list[np.ndarray], step: float) -> np.ndarray:
@@ -128,7 +125,7 @@ def _trace(jd, reference, start: np.ndarray, direction: np.ndarray) -> _Trace:
         while step >= _MIN_STEP:
             pred = _predict(pts, step)
             tangent = (pred - pts[-1]) / np.linalg.norm(pred - pts[-1])
-            x, ok, new_jac, _ = _arc_solve(jd, reference, pred, tangent, jac,
+            x, ok, new_jac = _arc_solve(jd, reference, pred, tangent, jac,
                                                fallback=step < 0.05)
             if ok and 0.3 * step < np.linalg.norm(x - pts[-1]) < 3.0 * step:
                 jac = new_jac
@@ -184,7 +181,7 @@ def _solve_on_segment(jd, reference, a: np.ndarray, b: np.ndarray, log_d: float,
     tangent = chord / np.linalg.norm(chord)
     pts, jac = [a], None
     for k in (1, 2, 3):
-        x, ok, jac, _ = _arc_solve(jd, reference, a + 0.25 * k * chord, tangent, jac)
+        x, ok, jac = _arc_solve(jd, reference, a + 0.25 * k * chord, tangent, jac)
         if not ok:
             raise RuntimeError(f"zero-complexity saddle not found at d = {np.exp(log_d):.4g}, "
                                f"jd = {jd} (trace segment not re-traced)")
@@ -402,11 +399,12 @@ class ZeroComplexityCurve:
     local_entropy: the primary value, the largest S among the zero-complexity RS solutions
     (:func:`_primary`); y_star its y*; saddles the saddle it comes from; n_solutions: how
     many zero-complexity RS solutions exist at that d; other_entropy: the largest S of the
-    other solutions (NaN if there is one). collapsed: True where no RS solution exists
-    except collapsed ones (1 - q1 -> 0: inside the gap of a gapped J_D, past the end of the
-    collapsing small-d branch and before the next branch): S* = 0 by the convention of
-    LOCAL_ENTROPY.md section 11 (the densest references have e^{o(N)} FPs at that distance),
-    y_star = inf, saddle None, n_solutions 0."""
+    other solutions (NaN if there is one). collapsed (n_solutions == 0): where no RS
+    solution exists except collapsed ones (1 - q1 -> 0: inside the gap of a gapped J_D,
+    past the end of the collapsing small-d branch and before the next branch): S* = 0 by
+    the convention of LOCAL_ENTROPY.md section 11 (the densest references have e^{o(N)} FPs
+    at that distance),
+    y_star = inf, saddle None."""
 
     jd: float
     d: np.ndarray
@@ -415,7 +413,10 @@ class ZeroComplexityCurve:
     saddles: list[LocalEntropySaddle | None]
     n_solutions: np.ndarray
     other_entropy: np.ndarray
-    collapsed: np.ndarray
+
+    @property
+    def collapsed(self) -> np.ndarray:
+        return self.n_solutions == 0
 
 
 def _primary(sols: list[LocalEntropySaddle]) -> tuple[LocalEntropySaddle, float]:
@@ -443,15 +444,13 @@ def _collapsed_gap(traces: list[_Trace], log_d: float) -> bool:
     return False
 
 
-def _curve(jd, flat, saddles, counts=None, others=None, collapsed=None
-           ) -> ZeroComplexityCurve:
+def _curve(jd, flat, saddles, counts=None, others=None) -> ZeroComplexityCurve:
     n = flat.shape
     return ZeroComplexityCurve(
         jd, flat, np.array([0.0 if s is None else s.local_entropy for s in saddles]),
         np.array([np.inf if s is None else s.y for s in saddles]), saddles,
         np.ones(n, dtype=int) if counts is None else np.array(counts),
-        np.full(n, np.nan) if others is None else np.array(others),
-        np.zeros(n, dtype=bool) if collapsed is None else np.array(collapsed))
+        np.full(n, np.nan) if others is None else np.array(others))
 
 
 def zero_complexity_curve(d: ArrayLike, jd: float, reference: str = "fixed_point"
@@ -501,13 +500,13 @@ def zero_complexity_curve(d: ArrayLike, jd: float, reference: str = "fixed_point
                     sols.append(s)
         if sols:
             primary, other = _primary(sols)
-            rows.append((primary, len(sols), other, False))
+            rows.append((primary, len(sols), other))
         elif _collapsed_gap(traces, float(np.log(t))):
-            rows.append((None, 0, np.nan, True))
+            rows.append((None, 0, np.nan))
         else:
             raise RuntimeError(f"no zero-complexity RS solution found at d = {t}, jd = {jd}")
-    saddles, counts, others, collapsed = zip(*rows)
-    return _curve(jd, flat, list(saddles), counts, others, collapsed)
+    saddles, counts, others = zip(*rows)
+    return _curve(jd, flat, list(saddles), counts, others)
 
 
 # --------------------------------------------------------------------------- gaps and threshold

@@ -43,7 +43,6 @@ closed-form stationary point and a 1-D integral (:func:`half_distance_expansion`
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,6 +60,7 @@ from theory._site_kernel import (
     VAR,
     _site_jacobian_sums,
     _site_sums,
+    _tilted_terms,
 )
 from theory.counting import binary_entropy, complexity, free_fraction
 from theory.gaussian import _geometric_offsets, log_ndtr, panel_rule
@@ -135,21 +135,6 @@ _Z_PANEL = 4.0  # width of the z panels
 _Z_ORDER = 12  # Gauss-Legendre points per z panel
 
 
-@functools.cache
-def _gauss_legendre(order: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.polynomial.legendre.leggauss(order)
-
-
-def _panel_nodes(breaks: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
-    """``order``-point Gauss-Legendre nodes and weights on every panel between the sorted
-    1-D ``breaks``, flattened (as theory.gaussian.panel_rule, with the rule cached: the
-    site integral runs thousands of times per trace)."""
-    nodes, weights = _gauss_legendre(order)
-    half, mid = 0.5 * np.diff(breaks), 0.5 * (breaks[1:] + breaks[:-1])
-    return ((mid[:, None] + half[:, None] * nodes).reshape(-1),
-            (half[:, None] * weights).reshape(-1))
-
-
 def _m_nodes(pt: _Point, d: float, jd: float, y: float, fixed_point: bool):
     """Nodes and log weights for m ~ N(0, q1) times the reference factor w(m). Panels refine
     geometrically at every narrow step of the integrand: m = -J_D and +J_D (width eps), the
@@ -170,7 +155,7 @@ def _m_nodes(pt: _Point, d: float, jd: float, y: float, fixed_point: bool):
     extra = np.concatenate([s + w * sign * offsets for s, w in steps for sign in (1.0, -1.0)])
     breaks = np.unique(np.concatenate([np.linspace(-reach, reach, 17),
                                        np.clip(extra, -reach, reach)]))
-    m, wm = _panel_nodes(breaks, _M_ORDER)
+    m, wm = panel_rule(breaks, _M_ORDER)
     log_wm = np.log(wm) - 0.5 * m * m / q1 - 0.5 * np.log(q1) - LOG_SQRT_2PI
     if fixed_point:
         log_wm = log_wm + log_ndtr((jd + p * m / q1) / np.sqrt(pt.c2 / q1))
@@ -197,10 +182,41 @@ def _z_nodes(pt: _Point, y: float):
     if not np.isfinite(bound.max()):
         return np.array([np.nan]), np.array([np.nan])
     left = np.unique(_Z_PANEL * np.floor(grid[bound > bound.max() - 45.0] / _Z_PANEL))
-    nodes, weights = _gauss_legendre(_Z_ORDER)
-    z = (left[:, None] + 0.5 * _Z_PANEL * (1.0 + nodes)).reshape(-1)
-    wz = np.tile(0.5 * _Z_PANEL * weights, left.size)
+    z, wz = panel_rule(np.stack([left, left + _Z_PANEL], axis=-1), _Z_ORDER)
+    z, wz = z.reshape(-1), wz.reshape(-1)
     return z, np.log(wz) - 0.5 * z * z - LOG_SQRT_2PI
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """The site integral's quadrature at one point: m nodes, z offsets sqrt(q_hat) z, eps,
+    x+- = (J_D +- m)/eps and the hazards r(x+-) = phi/Phi, with the tilted per-node terms of
+    :func:`theory._site_kernel._tilted_terms` (log weights, pi, l - l_0, largest log weight)."""
+
+    m: np.ndarray
+    offset: np.ndarray
+    eps: float
+    xp: np.ndarray
+    xm: np.ndarray
+    rp: np.ndarray
+    rm: np.ndarray
+    log_w: np.ndarray
+    pis: np.ndarray
+    ells: np.ndarray
+    top: float
+
+
+def _grid(pt: _Point, d: float, jd: float, y: float, fixed_point: bool) -> _Grid:
+    m, log_wm = _m_nodes(pt, d, jd, y, fixed_point)
+    z, log_wz = _z_nodes(pt, y)
+    eps = float(np.sqrt(pt.eps2))
+    offset = np.sqrt(pt.q_hat) * z
+    xp, xm = (jd + m) / eps, (jd - m) / eps
+    log_w, pis, ells, top = _tilted_terms(
+        log_ndtr(xp), log_ndtr(xm), special.ndtr(-xp), special.ndtr(-xm), log_wm,
+        pt.h_field + offset, _softplus_shift(pt.h_field, offset), log_wz, float(y))
+    return _Grid(m, offset, eps, xp, xm, np.exp(_log_hazard(xp)), np.exp(_log_hazard(xm)),
+                 log_w, pis, ells, top)
 
 
 def _site(pt: _Point, d: float, jd: float, y: float, fixed_point: bool,
@@ -212,15 +228,9 @@ def _site(pt: _Point, d: float, jd: float, y: float, fixed_point: bool,
     and "ell_rel" = <l> - l_0, l_0 = ln(1 + e^{-2H}), for Sigma_ref = ... + L_rel - y ell_rel
     without the cancellation of y l_0 (y reaches 1e30 in the fully free regime, section 14).
     The grid sums run in :mod:`theory._site_kernel`."""
-    m, log_wm = _m_nodes(pt, d, jd, y, fixed_point)
-    z, log_wz = _z_nodes(pt, y)
-    eps = float(np.sqrt(pt.eps2))
-    offset = np.sqrt(pt.q_hat) * z
-    xp, xm = (jd + m) / eps, (jd - m) / eps
-    sums = _site_sums(log_ndtr(xp), log_ndtr(xm), np.exp(_log_hazard(xp)),
-                      np.exp(_log_hazard(xm)), xp, xm, special.ndtr(-xp), special.ndtr(-xm),
-                      log_wm, pt.h_field + offset, _softplus_shift(pt.h_field, offset), log_wz,
-                      float(y), eps, float(d), replicon)
+    g = _grid(pt, d, jd, y, fixed_point)
+    sums = _site_sums(g.log_w, g.pis, g.ells, g.top, g.rp, g.rm, g.xp, g.xm, g.eps, float(d),
+                      replicon)
     ell0 = float(np.logaddexp(0.0, -2.0 * pt.h_field))
     out = {"L": sums[LOG_NORM] + y * ell0, "L_rel": sums[LOG_NORM], "pi": sums[PI],
            "var": sums[VAR], "grad2": sums[GRAD2], "ell": ell0 + sums[ELL_REL],
@@ -242,9 +252,8 @@ def _zero_complexity_jacobian(x: np.ndarray, d: float, jd: float, fixed_point: b
     Phi(a), a = (J_D sqrt(q1) + p t)/c."""
     y = float(np.exp(x[3]))
     pt = _point(d, *x[:3])
-    m, log_wm = _m_nodes(pt, d, jd, y, fixed_point)
-    z, log_wz = _z_nodes(pt, y)
-    eps, c2 = float(np.sqrt(pt.eps2)), pt.c2
+    g = _grid(pt, d, jd, y, fixed_point)
+    m, eps, c2 = g.m, g.eps, pt.c2
     p, span = 1.0 - 2.0 * d, 4.0 * d * (1.0 - d)
     q1 = p * p + c2
     sig_c, sig_e = c2 / span, pt.eps2 / span
@@ -262,16 +271,11 @@ def _zero_complexity_jacobian(x: np.ndarray, d: float, jd: float, fixed_point: b
             - a[None, :] / (2.0 * c2) * dc2[:, None])
     else:
         dref = np.zeros((5, m.size))
-    offset = np.sqrt(pt.q_hat) * z
-    dh = np.zeros((5, z.size))
-    dh[1], dh[2] = 1.0, 0.5 * offset
+    dh = np.zeros((5, g.offset.size))
+    dh[1], dh[2] = 1.0, 0.5 * g.offset
     dell0 = np.array([0.0, 2.0 * float(special.expit(-2.0 * pt.h_field)), 0.0, 0.0, 0.0])
-    xp, xm = (jd + m) / eps, (jd - m) / eps
-    s = _site_jacobian_sums(log_ndtr(xp), log_ndtr(xm), np.exp(_log_hazard(xp)),
-                            np.exp(_log_hazard(xm)), xp, xm, special.ndtr(-xp),
-                            special.ndtr(-xm), log_wm, pt.h_field + offset,
-                            _softplus_shift(pt.h_field, offset), log_wz, y, eps, float(d),
-                            dm, dref, dh, deps2 / (2.0 * eps), dell0)
+    s = _site_jacobian_sums(g.log_w, g.pis, g.ells, g.top, g.rp, g.rm, g.xp, g.xm, eps,
+                            float(d), y, dm, dref, dh, deps2 / (2.0 * eps), dell0)
     pi, var, grad2, ell = s[1:5]
     blocks = s[5:].reshape(5, 9)
     d_lw = blocks[:, 0]
@@ -772,13 +776,13 @@ def local_entropy(d: ArrayLike, jd: ArrayLike, y: ArrayLike | None = None,
     S* = Sigma - a p^2 + b p^4, error <= |b| p^6 < 3e-8 (a few ms per J_D; d = 1/2 gives
     Sigma exactly); below it the solvers (LOCAL_ENTROPY.md sections 11 and 14):
     J_D < 0.07, several branches: the first call traces them from d = 1e-6 to 0.49
-    (1.8-2.6 s; ~4 s at J_D = 0.05-0.052, LOCAL_ENTROPY.md section 16), later calls
+    (1.9-2.3 s; ~3.5 s at J_D = 0.05-0.052, LOCAL_ENTROPY.md section 16), later calls
     reuse them (< 0.3 s); inside a gap, where only collapsed solutions exist, S* = 0
     (section 11); 0.07 <= J_D <= 0.65, one branch: natural continuation in d from the
-    small-d limit (first call 0.2-0.9 s, later calls from the nearest solved d, < 0.3 s);
+    small-d limit (first call 0.2-1.1 s, later calls from the nearest solved d, < 0.3 s);
     J_D > 0.65 (nu* = 1 above Phi^-1(3/4)): continuation down from d = 0.268 to where
     S* = H_2(d) to 1e-9 relative (the fully free limit, returned below; first call
-    0.4-1.1 s). A number
+    0.4-1.3 s). A number
     y >= 0 fixes y instead (y = 0: a typical reference; one saddle per element, any J_D).
     ``reference``: "fixed_point" (the reference must itself be a FP) or "free".
     """
